@@ -1,0 +1,103 @@
+"""Autoencoders: an encoder f, a decoder g, and x_hat = g(f(x)).
+
+The decoder produces *pre-activations*; the output layer's nonlinearity is a
+named choice (``output``) so that losses can rely on it: BCE needs
+probabilities per pixel (sigmoid), L2 works with any output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+OUTPUTS = ("sigmoid", "softmax", "linear")
+
+
+class AutoEncoder(nn.Module):
+    """x_hat = output(g(f(x))).
+
+    Args:
+        encoder: f, maps an input to its code y.
+        decoder: g, maps a code to pre-activations of the same shape as the input.
+        output: ``"sigmoid"`` (a probability per pixel), ``"linear"`` (no
+            nonlinearity), or ``"softmax"`` over all pixels of an image (shown in
+            chapter 1 as the *wrong* choice for images).
+        input_shape: shape of one input, e.g. ``(784,)``; checked on every call so a
+            wrong shape fails with a clear message instead of a matmul error.
+    """
+
+    def __init__(
+        self,
+        encoder: nn.Module,
+        decoder: nn.Module,
+        output: str = "sigmoid",
+        input_shape: tuple[int, ...] | None = None,
+    ) -> None:
+        super().__init__()
+        if output not in OUTPUTS:
+            raise ValueError(f"output={output!r}: choose one of {OUTPUTS}.")
+        self.encoder, self.decoder = encoder, decoder
+        self.output, self.input_shape = output, input_shape
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """The code y = f(x)."""
+        if self.input_shape is not None and tuple(x.shape[1:]) != self.input_shape:
+            raise ValueError(
+                f"this autoencoder takes inputs of shape (N, *{self.input_shape}), "
+                f"got {tuple(x.shape)}. MLP autoencoders need flat images: "
+                "ae.data.mnist(flat=True), or x.flatten(1)."
+            )
+        return self.encoder(x)
+
+    def decode(self, y: torch.Tensor) -> torch.Tensor:
+        """x_hat = output(g(y))."""
+        h = self.decoder(y)
+        if self.output == "sigmoid":
+            return torch.sigmoid(h)
+        if self.output == "softmax":
+            return torch.softmax(h.flatten(1), dim=1).view_as(h)
+        return h
+
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        """g(f(x)) before the output nonlinearity (what a stable BCE needs)."""
+        return self.decoder(self.encode(x))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.decode(self.encode(x))
+
+
+def mlp(sizes: Sequence[int], activation: type[nn.Module] = nn.ReLU) -> nn.Sequential:
+    """Fully connected layers ``sizes[0] -> ... -> sizes[-1]``, ``activation`` between them."""
+    if len(sizes) < 2 or any(int(s) != s or s < 1 for s in sizes):
+        raise ValueError(f"sizes={list(sizes)}: give at least two positive integer layer sizes.")
+    layers: list[nn.Module] = []
+    for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        if i > 0:
+            layers.append(activation())
+        layers.append(nn.Linear(n_in, n_out))
+    return nn.Sequential(*layers)
+
+
+def mlp_autoencoder(
+    sizes: Sequence[int],
+    output: str = "sigmoid",
+    activation: type[nn.Module] = nn.ReLU,
+) -> AutoEncoder:
+    """A mirrored MLP autoencoder, e.g. ``sizes=(784, 256, 32)`` gives 784-256-32-256-784.
+
+    The code layer is linear (no activation on y); with two sizes the whole
+    network is linear apart from the output layer.
+    """
+    return AutoEncoder(
+        encoder=mlp(sizes, activation),
+        decoder=mlp(list(reversed(sizes)), activation),
+        output=output,
+        input_shape=(sizes[0],),
+    )
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)

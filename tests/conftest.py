@@ -6,6 +6,7 @@ import matplotlib
 import pytest
 
 matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
 
 
 @pytest.fixture(autouse=True)
@@ -15,7 +16,7 @@ def _defaults(monkeypatch):
     monkeypatch.delenv("AELAB_QUICK", raising=False)
     monkeypatch.delenv("AELAB_RUN_RECORD", raising=False)
     yield
-    matplotlib.pyplot.close("all")
+    plt.close("all")
 
 
 def pytest_report_header(config):

@@ -1,0 +1,45 @@
+# Everything starts from two commands on a fresh machine (see README.md):
+#   make book   install into .venv, build the HTML book into _build/html
+#   make test   install, then lint, unit tests, notebooks in quick mode, book build
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
+
+.PHONY: install vendor book test lint execute clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	# A small CPU build of torch where none is installed: an unpinned torch is a multi-GB CUDA build.
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -r requirements-dev.txt -e .
+	touch $@
+
+# MathJax and the widget scripts, bundled so that the book renders offline.
+vendor:
+	bash tools/vendor_js.sh
+
+book: install vendor
+	$(BIN)/jupyter-book build . --all --warningiserror --keep-going
+	@echo "The book is ready: open file://$(CURDIR)/_build/html/index.html"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check src tests tools
+
+# Unit tests, every chapter re-executed in quick mode (nbval), and the book build.
+test: install vendor lint
+	AELAB_QUICK=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile \
+		--nbval-lax --nbval-current-env tests chapters
+
+# Re-execute every chapter in full mode, in place (the outputs the book shows).
+execute: install
+	$(BIN)/python tools/execute.py
+
+clean:
+	rm -rf _build .pytest_cache .ruff_cache

@@ -1,0 +1,213 @@
+"""Build the book with warnings as errors, then check the HTML it produced.
+
+One build (a few seconds: notebooks are not executed, the book shows their
+stored outputs; the first run also installs the npm packages), then these checks:
+
+* every page of ``_toc.yml`` was written;
+* MathJax and the Jupyter widget scripts come from ``_static/``, never a CDN,
+  so maths and stored widgets render with no internet;
+* the results scoreboard shows the numbers glued in the chapter notebooks,
+  formatted as the page asks, and no unresolved ``{glue`` role.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+HTML = ROOT / "_build" / "html"
+VENDOR = ROOT / ".vendor"
+
+# The values the results page pastes, and the format it pastes them with.
+RESULTS_GLUE = {
+    "ch01_gauss_nll_maxdiff": ".1e",
+    "ch01_bernoulli_nll_maxdiff": ".1e",
+    "ch01_l2_test_sq_err": ".2f",
+    "ch01_bce_test_sq_err": ".2f",
+}
+CHAPTER_1 = ROOT / "chapters" / "01_autoencoders_and_losses.ipynb"
+
+CDN_URL = re.compile(
+    r"https?://(?:cdn\.jsdelivr\.net|unpkg\.com|cdnjs\.cloudflare\.com)[^\s\"'<>)]*"
+)
+# sphinx-thebe always writes this constant; the script is fetched only when a
+# reader starts Thebe, which this book does not offer. Nothing else may name a CDN.
+ALLOWED_CDN = re.compile(r"https://unpkg\.com/thebe@[\d.]+/lib/index\.js")
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+WIDGET_VIEW = r'<script type="application/vnd.jupyter.widget-view\+json">([^<]*)</script>'
+WIDGET_STATE = r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>'
+
+
+def _tail(proc: subprocess.CompletedProcess, chars: int = 6000) -> str:
+    """The end of a command's output, without colour codes, for an assertion message."""
+    return ANSI.sub("", proc.stdout)[-chars:] + ANSI.sub("", proc.stderr)[-chars // 2 :]
+
+
+def _jupyter_book() -> str:
+    """The jupyter-book next to this Python (the project's venv), else on PATH."""
+    exe = Path(sys.executable).with_name("jupyter-book")
+    if exe.exists():
+        return str(exe)
+    found = shutil.which("jupyter-book")
+    if found is None:
+        pytest.fail("jupyter-book is not installed next to this Python nor on PATH")
+    return found
+
+
+def _vendor_is_stale() -> bool:
+    marker = VENDOR / "mathjax" / "tex-chtml.js"
+    if not marker.exists():
+        return True
+    built = marker.stat().st_mtime
+    sources = [ROOT / "tools" / "vendor_js.sh", ROOT / "package-lock.json"]
+    return any(src.stat().st_mtime > built for src in sources)
+
+
+def _build_book() -> Path:
+    """Vendor the JavaScript if needed, build the book, return the HTML folder."""
+    if _vendor_is_stale():
+        vendor = subprocess.run(
+            ["bash", str(ROOT / "tools" / "vendor_js.sh")],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert vendor.returncode == 0, (
+            "tools/vendor_js.sh failed (it needs node and npm the first time):\n" + _tail(vendor)
+        )
+    # --all: a fresh build. Sphinx does not know that results.md depends on the
+    # notebooks it pastes from, and skips copying static files when no page
+    # changed, so an incremental build could show stale numbers or scripts.
+    build = subprocess.run(
+        [_jupyter_book(), "build", str(ROOT), "--warningiserror", "--keep-going", "--all"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert build.returncode == 0, (
+        "the book does not build cleanly with warnings as errors:\n" + _tail(build)
+    )
+    return HTML
+
+
+def _toc_files(node) -> list[str]:
+    """All `file:` entries of a _toc.yml structure, depth first."""
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("file", "root"):
+                found.append(str(value))
+            else:
+                found.extend(_toc_files(value))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(_toc_files(item))
+    return found
+
+
+def _pages(html: Path) -> list[Path]:
+    return sorted(p for p in html.rglob("*.html") if "_static" not in p.parts)
+
+
+def _check_every_toc_page_is_built(html: Path) -> None:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = _toc_files(toc)
+    docs = [Path(f).with_suffix("").as_posix() for f in files]
+    assert "chapters/01_autoencoders_and_losses" in docs
+    missing = [f for f in files if not (html / Path(f).with_suffix(".html")).is_file()]
+    assert not missing, f"pages listed in _toc.yml but not built: {missing}"
+    assert (html / "index.html").is_file()
+
+
+def _check_no_cdn_for_mathjax_or_widgets(html: Path) -> None:
+    offenders = {}
+    for page in _pages(html):
+        found = CDN_URL.findall(page.read_text(encoding="utf-8"))
+        urls = [u for u in found if not ALLOWED_CDN.fullmatch(u)]
+        if urls:
+            offenders[str(page.relative_to(html))] = sorted(set(urls))
+    assert not offenders, f"pages load scripts from a CDN (the book must work offline): {offenders}"
+
+
+def _check_mathjax_is_served_locally(html: Path) -> None:
+    assert (html / "_static" / "mathjax" / "tex-chtml.js").is_file()
+    assert (html / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2").is_dir()
+    # A page with maths must load that copy.
+    notation = (html / "book" / "notation.html").read_text(encoding="utf-8")
+    assert re.search(r'<script[^>]+src="\.\./_static/mathjax/tex-chtml\.js', notation), (
+        "notation.html does not load MathJax from _static/mathjax/"
+    )
+
+
+def _check_widgets_are_served_locally(html: Path) -> None:
+    static = html / "_static" / "jupyter-widgets"
+    for name in ("require.js", "aelab-widgets-setup.js", "embed-amd.js"):
+        assert (static / name).is_file(), f"_static/jupyter-widgets/{name} is missing"
+    for page in _pages(html):
+        text = page.read_text(encoding="utf-8")
+        views = re.findall(WIDGET_VIEW, text)
+        if not views:
+            continue
+        name = page.relative_to(html)
+        # Without the stored widget state a widget (a tqdm bar too) shows as
+        # an empty space: execute notebooks with nbclient's store_widget_state.
+        state = re.search(WIDGET_STATE, text, flags=re.DOTALL)
+        assert state, f"{name} shows widgets but its notebook has no saved widget state"
+        models = json.loads(state.group(1))["state"]
+        lost = [v for v in views if json.loads(v)["model_id"] not in models]
+        assert not lost, f"{name}: widgets whose state was not saved: {lost}"
+        assert "_static/jupyter-widgets/embed-amd.js" in text, (
+            f"{name} has widgets but does not load the local embedder"
+        )
+
+
+def _glued_text(notebook: Path) -> dict[str, str]:
+    """key -> text/plain of every value the notebook glued with myst_nb.glue."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    values = {}
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            text = output.get("data", {}).get("application/papermill.record/text/plain")
+            if name and text is not None:
+                values[name] = text
+    return values
+
+
+def _check_results_page_shows_the_glued_numbers(html: Path) -> None:
+    results = (html / "book" / "results.html").read_text(encoding="utf-8")
+    assert "{glue" not in results, "an unresolved {glue} role is left on the results page"
+    assert "could not find" not in results.lower()
+
+    glued = _glued_text(CHAPTER_1)
+    missing = sorted(set(RESULTS_GLUE) - set(glued))
+    assert not missing, f"{CHAPTER_1.name} does not glue {missing}"
+
+    pasted = re.findall(r'<span class="pasted-text">([^<]*)</span>', results)
+    for key, fmt in RESULTS_GLUE.items():
+        expected = format(float(glued[key]), fmt)
+        assert expected in pasted, (
+            f"results.html should show {key} = {glued[key]} as {expected!r}; "
+            f"the values pasted there are {pasted}"
+        )
+
+
+def test_book_builds_and_works_offline():
+    # One test, not one per check: a second build running in parallel (pytest-xdist)
+    # would write into the same _build/html.
+    html = _build_book()
+    _check_every_toc_page_is_built(html)
+    _check_no_cdn_for_mathjax_or_widgets(html)
+    _check_mathjax_is_served_locally(html)
+    _check_widgets_are_served_locally(html)
+    _check_results_page_shows_the_glued_numbers(html)

@@ -1,0 +1,75 @@
+"""Execute chapters in place, in full mode, and record how each run went.
+
+    python tools/execute.py                 # every chapter
+    python tools/execute.py chapters/01_*.ipynb
+
+Each notebook runs top to bottom in a fresh kernel with ``AELAB_QUICK=0``
+(pass ``--quick`` to try the quick mode instead; such outputs must not be
+committed). Widget state is kept so that progress bars and widgets render in
+the book. ``ae.finish()`` writes the run record (device, seconds, mode, date)
+to the file named by ``AELAB_RUN_RECORD``; this script stores it in the
+notebook's metadata under ``"aelab"`` and prints a table of all runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def execute(path: Path, quick: bool, timeout: int) -> dict:
+    notebook = nbformat.read(path, as_version=4)
+    with tempfile.TemporaryDirectory() as tmp:
+        record_file = Path(tmp) / "run.json"
+        os.environ["AELAB_QUICK"] = "1" if quick else "0"
+        os.environ["AELAB_RUN_RECORD"] = str(record_file)
+        start = time.perf_counter()
+        client = NotebookClient(
+            notebook,
+            timeout=timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+            store_widget_state=True,
+        )
+        client.execute()
+        wall = time.perf_counter() - start
+        if not record_file.exists():
+            raise RuntimeError(f"{path} did not call ae.finish() in its last cell.")
+        record = json.loads(record_file.read_text())
+    notebook.metadata["aelab"] = record
+    nbformat.write(notebook, path)
+    return record | {"wall": wall}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--quick", action="store_true", help="quick mode (not for committing)")
+    parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
+    args = parser.parse_args()
+    paths = args.notebooks or sorted((ROOT / "chapters").glob("[0-9]*.ipynb"))
+    rows = []
+    for path in paths:
+        print(f"executing {path} ...", flush=True)
+        record = execute(path, args.quick, args.timeout)
+        rows.append((path.name, record))
+        print(f"  {record['seconds']:.0f} s on {record['device']}", flush=True)
+    print("\n| chapter | device | mode | seconds |\n| --- | --- | --- | --- |")
+    for name, record in rows:
+        mode = "quick" if record["quick"] else "full"
+        print(f"| {name} | {record['device']} | {mode} | {record['seconds']:.0f} |")
+    print(f"| total | | | {sum(r['seconds'] for _, r in rows):.0f} |")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

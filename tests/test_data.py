@@ -157,3 +157,15 @@ def test_download_of_damaged_files_only_fails_clearly(tmp_path, monkeypatch, mir
     with pytest.raises(DataError, match="corrupt or truncated"):
         ae.data.mnist(device="cpu")
     assert not list((tmp_path / "data" / "MNIST" / "raw").glob("*"))
+
+
+def test_glyphs_look_like_mnist_digits():
+    letters = ae.data.glyphs("AE#", device="cpu")
+    assert letters.shape == (3, 784) and letters.min() == 0 and letters.max() == 1
+    ink = letters.sum(1)
+    assert ((ink > 20) & (ink < 200)).all()  # about as much ink as a digit (mean ~100)
+    assert not torch.equal(letters[0], letters[1])
+    image = letters[0].reshape(28, 28)
+    assert image[:3].sum() == 0 and image[-3:].sum() == 0  # centred, with a margin
+    with pytest.raises(ValueError, match="empty"):
+        ae.data.glyphs("")

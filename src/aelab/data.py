@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from PIL import Image, ImageDraw, ImageFont
 from tqdm.auto import tqdm
 
 from aelab import config
@@ -113,6 +114,24 @@ def binarize_static(x: torch.Tensor, seed: int = 0) -> torch.Tensor:
 def binarize_dynamic(x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
     """A fresh Bernoulli draw per pixel at every call: call it inside the loss."""
     return torch.bernoulli(x, generator=generator)
+
+
+def glyphs(text: str, size: int = 28, device: torch.device | str | None = None) -> torch.Tensor:
+    """Characters of ``text`` drawn white on black like MNIST digits: ``(len(text), size*size)``.
+
+    Images that are *not* digits, made without a download: the book feeds them to
+    models trained on MNIST to see what those models have learned about digits.
+    """
+    if not text:
+        raise ValueError("text is empty: give at least one character to draw.")
+    font = ImageFont.load_default(size=round(0.8 * size))
+    images = []
+    for char in text:
+        image = Image.new("L", (size, size))
+        ImageDraw.Draw(image).text((size / 2, size / 2), char, fill=255, font=font, anchor="mm")
+        images.append(np.asarray(image, dtype=np.float32) / 255.0)
+    dev = torch.device(device) if device is not None else config.device()
+    return torch.from_numpy(np.stack(images)).reshape(len(text), size * size).to(dev)
 
 
 # --- the files -----------------------------------------------------------------

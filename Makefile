@@ -33,8 +33,9 @@ lint: install
 	$(BIN)/ruff format --check src tests tools
 
 # Unit tests, every chapter re-executed in quick mode (nbval), and the book build.
+# One thread per process: the two pytest workers share two cores.
 test: install vendor lint
-	AELAB_QUICK=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile \
+	AELAB_QUICK=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile \
 		--nbval-lax --nbval-current-env tests chapters
 
 # Re-execute every chapter in full mode, in place (the outputs the book shows).

@@ -40,3 +40,29 @@ def test_wrong_input_shape_is_a_clear_error():
     model = ae.models.mlp_autoencoder((784, 32))
     with pytest.raises(ValueError, match=r"flat images.*flatten"):
         model(torch.rand(2, 1, 28, 28))
+
+
+@pytest.mark.parametrize("act, low, high", [(nn.ReLU, 0.0, float("inf")), (nn.Sigmoid, 0.0, 1.0)])
+def test_code_activation_is_applied_to_the_code(act, low, high):
+    model = ae.models.mlp_autoencoder((20, 8, 30), code_activation=act)
+    assert isinstance(model.encoder[-1], act) and len(model.encoder) == 4
+    y = model.encode(torch.randn(64, 20))
+    assert y.shape == (64, 30) and (y >= low).all() and (y <= high).all()
+    assert model(torch.randn(2, 20)).shape == (2, 20)
+    plain = ae.models.mlp_autoencoder((20, 8, 30))
+    assert isinstance(plain.encoder[-1], nn.Linear)  # no code activation by default
+
+
+def test_he_init_keeps_the_signal_through_a_deep_relu_autoencoder():
+    torch.manual_seed(0)
+    sizes = (784, 1000, 500, 250, 30)
+    x = torch.rand(256, 784)
+    default = ae.models.mlp_autoencoder(sizes, output="linear")
+    model = ae.models.mlp_autoencoder(sizes, output="linear")
+    assert ae.models.he_init(model) is model
+    first = model.encoder[0]
+    assert first.bias.abs().max() == 0
+    assert first.weight.std().item() == pytest.approx((2 / 784) ** 0.5, rel=0.02)
+    with torch.no_grad():  # the output's spread across inputs: He keeps it, the default loses it
+        spread_he, spread_default = model(x).std(0).mean(), default(x).std(0).mean()
+    assert spread_he > 10 * spread_default

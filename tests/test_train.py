@@ -128,3 +128,37 @@ def test_a_loss_that_is_not_a_scalar_is_explained():
 def test_divergence_is_reported():
     with pytest.raises(FloatingPointError, match="Lower the learning rate"):
         ae.fit(linear_ae(), 1e3 * low_rank_data(), ae.losses.l2, epochs=3, lr=1e12, quiet=True)
+
+
+def test_scheduler_factory_gets_the_optimizer_and_the_number_of_steps():
+    seen = {}
+
+    def one_cycle(optimizer, total_steps):
+        seen["optimizer"], seen["steps"] = optimizer, total_steps
+        seen["scheduler"] = torch.optim.lr_scheduler.OneCycleLR(
+            optimizer, max_lr=1e-2, total_steps=total_steps
+        )
+        return seen["scheduler"]
+
+    x = low_rank_data()  # 512 rows: 8 steps of 64 per epoch
+    ae.fit(linear_ae(), x, ae.losses.l2, epochs=3, batch_size=64, scheduler=one_cycle, quiet=True)
+    assert isinstance(seen["optimizer"], torch.optim.Adam) and seen["steps"] == 24
+    assert seen["scheduler"].last_epoch == 24  # stepped once per optimiser step
+    assert seen["optimizer"].param_groups[0]["lr"] < 1e-4  # annealed to (almost) zero
+
+
+def test_a_constructed_scheduler_is_stepped_every_step():
+    model = linear_ae()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.5)
+    ae.fit(
+        model,
+        low_rank_data(),
+        ae.losses.l2,
+        epochs=1,
+        batch_size=128,
+        optimizer=optimizer,
+        scheduler=scheduler,
+        quiet=True,
+    )
+    assert scheduler.last_epoch == 4 and optimizer.param_groups[0]["lr"] == pytest.approx(0.1 / 16)

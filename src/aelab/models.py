@@ -84,18 +84,39 @@ def mlp_autoencoder(
     sizes: Sequence[int],
     output: str = "sigmoid",
     activation: type[nn.Module] = nn.ReLU,
+    code_activation: type[nn.Module] | None = None,
 ) -> AutoEncoder:
     """A mirrored MLP autoencoder, e.g. ``sizes=(784, 256, 32)`` gives 784-256-32-256-784.
 
-    The code layer is linear (no activation on y); with two sizes the whole
-    network is linear apart from the output layer.
+    The code layer is linear (no activation on y) unless ``code_activation``
+    names one, e.g. ``nn.ReLU`` (codes that can be exactly zero) or ``nn.Sigmoid``
+    (codes in (0, 1), read as firing rates by sparsity penalties). Without it, with
+    two sizes the whole network is linear apart from the output layer.
     """
+    encoder = mlp(sizes, activation)
+    if code_activation is not None:
+        encoder.append(code_activation())
     return AutoEncoder(
-        encoder=mlp(sizes, activation),
+        encoder=encoder,
         decoder=mlp(list(reversed(sizes)), activation),
         output=output,
         input_shape=(sizes[0],),
     )
+
+
+def he_init(model: nn.Module) -> nn.Module:
+    """Re-initialise every ``nn.Linear`` of ``model`` for ReLU networks and return the model.
+
+    Weights ~ N(0, 2 / fan_in) (He et al. 2015), biases zero. PyTorch's default
+    (uniform, variance 1 / (3 fan_in)) shrinks the signal by about a factor 6 in
+    variance per ReLU layer, so a deep autoencoder starts with an almost constant
+    output and wastes its first epochs; He initialisation keeps the variance.
+    """
+    for module in model.modules():
+        if isinstance(module, nn.Linear):
+            nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
+            nn.init.zeros_(module.bias)
+    return model
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -27,6 +27,7 @@ from aelab import config
 
 Batch = torch.Tensor | tuple[torch.Tensor, ...]
 Loss = Callable[[nn.Module, Batch], torch.Tensor]
+Scheduler = Callable[[torch.optim.Optimizer, int], torch.optim.lr_scheduler.LRScheduler]
 
 
 @dataclass
@@ -52,6 +53,7 @@ def fit(
     lr: float = 1e-3,
     weight_decay: float = 0.0,
     optimizer: torch.optim.Optimizer | None = None,
+    scheduler: torch.optim.lr_scheduler.LRScheduler | Scheduler | None = None,
     val_data: Batch | None = None,
     seed: int = 0,
     device: torch.device | str | None = None,
@@ -67,6 +69,11 @@ def fit(
         epochs: passes over the data. Each epoch takes ``len(data) // batch_size``
             full batches of a fresh shuffle; the few left over are seen in other
             epochs (full batches keep every step the same shape).
+        scheduler: a learning-rate schedule, stepped after every optimiser step:
+            either a constructed ``torch.optim.lr_scheduler`` object, or a function
+            ``(optimizer, total_steps) -> scheduler`` that ``fit`` calls with the
+            optimiser it uses and the number of steps it will take, e.g.
+            ``lambda opt, n: torch.optim.lr_scheduler.OneCycleLR(opt, 3e-3, total_steps=n)``.
         val_data: evaluated with ``loss`` after every epoch if given.
         seed: seeds the shuffling; seed the model's initialisation yourself
             (``ae.config.seed``) before building it.
@@ -91,6 +98,8 @@ def fit(
         optimizer = torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
     generator = torch.Generator(device=device).manual_seed(seed)
     steps = n // batch_size
+    if scheduler is not None and not isinstance(scheduler, torch.optim.lr_scheduler.LRScheduler):
+        scheduler = scheduler(optimizer, epochs * steps)
 
     def step(batch: Batch) -> torch.Tensor:
         optimizer.zero_grad(set_to_none=True)
@@ -98,6 +107,8 @@ def fit(
         _check_scalar(value)  # a shape check on the host: no wait for the device
         value.backward()
         optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
         return value.detach()
 
     history = History()

@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -24,6 +25,16 @@ def gaussian_reference(x_hat, x, sigma):
 
 def bernoulli_reference(p, x):
     return -(x * torch.log(p) + (1 - x) * torch.log(1 - p)).sum(1)
+
+
+def angles_reference(a, b):
+    qa, qb = np.linalg.qr(a)[0], np.linalg.qr(b)[0]
+    return np.degrees(np.arccos(np.clip(np.linalg.svd(qa.T @ qb, compute_uv=False), 0, 1)))
+
+
+def choose_k_reference(eigenvalues, fraction):
+    share = np.cumsum(eigenvalues) / np.sum(eigenvalues)
+    return int(np.sum(share < fraction - 1e-12)) + 1
 
 
 CASES = {
@@ -57,6 +68,77 @@ CASES = {
         torch.linalg.inv,
         {"transpose": lambda w: w.T, "identity": lambda w: torch.eye(len(w), dtype=w.dtype)},
     ),
+    # chapter 2: undercomplete autoencoders and PCA
+    ex.check_principal_angles: (
+        angles_reference,
+        {
+            "radians": lambda a, b: np.radians(angles_reference(a, b)),
+            "no orthonormalisation": lambda a, b: np.degrees(
+                np.arccos(np.clip(np.linalg.svd(a.T @ b, compute_uv=False), -1, 1))
+            ),
+            "all angles of the bigger space": lambda a, b: np.zeros(a.shape[1]),
+        },
+    ),
+    ex.check_equivalent_autoencoder: (
+        lambda w, v, m: (m @ w, v @ torch.linalg.inv(m)),
+        {
+            "transpose": lambda w, v, m: (m @ w, v @ m.T),
+            "no inverse": lambda w, v, m: (m @ w, v @ m),
+            "unchanged": lambda w, v, m: (w, v),
+            "inverse on the wrong side": lambda w, v, m: (m @ w, torch.linalg.inv(m) @ v.T),
+            "one matrix": lambda w, v, m: v @ w,
+        },
+    ),
+    ex.check_choose_k: (
+        choose_k_reference,
+        {
+            "index": lambda e, f: int(np.argmax(np.cumsum(e) / np.sum(e) >= f)),
+            "strictly more": lambda e, f: int(np.sum(np.cumsum(e) / np.sum(e) <= f)) + 1,
+            "smallest first": lambda e, f: choose_k_reference(e[::-1], f),
+            "a float": lambda e, f: choose_k_reference(e, f) + 0.5,
+        },
+    ),
+    # chapter 3: sparse autoencoders
+    ex.check_l1_activation_penalty: (
+        lambda y: y.abs().sum(1).mean(),
+        {
+            "sum over batch": lambda y: y.abs().sum(),
+            "mean over units": lambda y: y.abs().mean(),
+            "no abs": lambda y: y.sum(1).mean(),
+            "squared": lambda y: y.square().sum(1).mean(),
+            "per input": lambda y: y.abs().sum(1),
+        },
+    ),
+    ex.check_kl_sparsity: (
+        lambda y, rho: (
+            rho * torch.log(rho / y.mean(0)) + (1 - rho) * torch.log((1 - rho) / (1 - y.mean(0)))
+        ).sum(),
+        {
+            "reversed": lambda y, rho: (
+                y.mean(0) * torch.log(y.mean(0) / rho)
+                + (1 - y.mean(0)) * torch.log((1 - y.mean(0)) / (1 - rho))
+            ).sum(),
+            "one term": lambda y, rho: (rho * torch.log(rho / y.mean(0))).sum(),
+            "mean over units": lambda y, rho: (
+                rho * torch.log(rho / y.mean(0))
+                + (1 - rho) * torch.log((1 - rho) / (1 - y.mean(0)))
+            ).mean(),
+            "rho_hat per input": lambda y, rho: (
+                rho * torch.log(rho / y.mean(1))
+                + (1 - rho) * torch.log((1 - rho) / (1 - y.mean(1)))
+            ).sum(),
+        },
+    ),
+    ex.check_lifetime_sparsity: (
+        lambda y, t: (y.abs() > t).double().mean(0),
+        {
+            "per input": lambda y, t: (y.abs() > t).double().mean(1),
+            "count": lambda y, t: (y.abs() > t).double().sum(0),
+            "no abs": lambda y, t: (y > t).double().mean(0),
+            ">=": lambda y, t: (y.abs() >= t).double().mean(0),
+            "bool": lambda y, t: (y.abs() > t).any(0),
+        },
+    ),
 }
 
 
@@ -88,6 +170,13 @@ def test_hints_name_the_mistake(capsys):
             "softmax",
         ),
         (ex.check_perfect_decoder, decoder["transpose"], "orthogonal"),
+        (ex.check_principal_angles, CASES[ex.check_principal_angles][1]["radians"], "radians"),
+        (
+            ex.check_equivalent_autoencoder,
+            CASES[ex.check_equivalent_autoencoder][1]["transpose"],
+            "orthogonal",
+        ),
+        (ex.check_choose_k, CASES[ex.check_choose_k][1]["index"], "Off by one"),
     ]:
         checker(wrong)
         assert hint in capsys.readouterr().out
@@ -95,3 +184,25 @@ def test_hints_name_the_mistake(capsys):
 
 def test_checkers_are_exported():
     assert ae.exercises.check_gaussian_nll is ex.check_gaussian_nll
+
+
+def test_chapter_3_hints_name_the_mistake(capsys):
+    l1 = CASES[ex.check_l1_activation_penalty][1]
+    kl = CASES[ex.check_kl_sparsity][1]
+    life = CASES[ex.check_lifetime_sparsity][1]
+    for checker, wrong, hint in [
+        (ex.check_l1_activation_penalty, l1["sum over batch"], "average over the inputs"),
+        (ex.check_l1_activation_penalty, l1["mean over units"], "sum over them"),
+        (ex.check_l1_activation_penalty, l1["no abs"], "absolute value"),
+        (ex.check_l1_activation_penalty, l1["squared"], "squared L2"),
+        (ex.check_kl_sparsity, kl["reversed"], "not symmetric"),
+        (ex.check_kl_sparsity, kl["one term"], "two outcomes"),
+        (ex.check_kl_sparsity, kl["mean over units"], "sums over them"),
+        (ex.check_kl_sparsity, kl["rho_hat per input"], "over the batch"),
+        (ex.check_lifetime_sparsity, life["per input"], "per unit"),
+        (ex.check_lifetime_sparsity, life["count"], "not a count"),
+        (ex.check_lifetime_sparsity, life["no abs"], "|y|"),
+        (ex.check_lifetime_sparsity, life[">="], "strictly"),
+    ]:
+        checker(wrong)
+        assert hint in capsys.readouterr().out, (checker.__name__, hint)

@@ -146,3 +146,230 @@ def check_perfect_decoder(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
         "Correct: V = W^-1 reconstructs every input perfectly, for any invertible encoder. "
         "So a zero training error says nothing about what the code has learned.",
     )
+
+
+# --- chapter 2: undercomplete autoencoders and PCA -------------------------------
+
+
+def check_principal_angles(fn: Callable[[object, object], object]) -> bool:
+    """``fn(A, B)``: principal angles in degrees between the column spaces of A and B."""
+    import numpy as np
+    import scipy.linalg
+
+    rng = np.random.default_rng(5)
+    for k, m in ((3, 3), (4, 2)):
+        a = rng.standard_normal((20, k)) @ rng.standard_normal((k, k))  # not orthonormal
+        b = a[:, :m] @ rng.standard_normal((m, m)) + 0.3 * rng.standard_normal((20, m))
+        expected = np.sort(np.degrees(scipy.linalg.subspace_angles(a, b)))
+        result, error = _run(fn, a.copy(), b.copy())
+        if error:
+            return _report(False, error)
+        try:
+            got = np.sort(np.asarray(result, dtype=np.float64).ravel())
+        except (TypeError, ValueError):
+            return _report(False, f"Return the angles as an array, got {type(result).__name__}.")
+        if got.shape != expected.shape:
+            return _report(
+                False,
+                f"Expected {len(expected)} angles (the smaller of the two dimensions) for bases "
+                f"with {k} and {m} columns, got {got.size}.",
+            )
+        if not np.isfinite(got).all():
+            return _report(
+                False,
+                "Some angles are inf or nan: arccos needs values in [-1, 1]; "
+                "orthonormalise the bases first.",
+            )
+        if np.allclose(got, np.radians(expected), atol=1e-6):
+            return _report(False, "Those are radians: the book gives the angles in degrees.")
+        if not np.allclose(got, expected, atol=1e-6):
+            return _report(
+                False,
+                "The angles differ from scipy.linalg.subspace_angles. Did you orthonormalise "
+                "both bases (np.linalg.qr) before taking the SVD of A^T B?",
+            )
+    return _report(True, "Correct: your principal angles match scipy.linalg.subspace_angles.")
+
+
+def check_equivalent_autoencoder(fn: Callable[[object, object, object], object]) -> bool:
+    """``fn(W, V, M)``: the pair (W', V') for the code y' = M y with the same reconstruction."""
+    g = torch.Generator().manual_seed(6)
+    w = torch.randn(3, 8, generator=g, dtype=torch.float64)  # encoder, k x D
+    v = torch.randn(8, 3, generator=g, dtype=torch.float64)  # decoder, D x k
+    m = torch.randn(3, 3, generator=g, dtype=torch.float64) + 2 * torch.eye(3)  # not orthogonal
+    result, error = _run(fn, w.clone(), v.clone(), m.clone())
+    if error:
+        return _report(False, error)
+    if not (isinstance(result, tuple | list) and len(result) == 2):
+        return _report(False, "Return a pair (W_new, V_new).")
+    w2, v2 = result
+    wrong = _mismatch(w2, m @ w, "W_new (the new encoder)")
+    if wrong:
+        if isinstance(w2, torch.Tensor) and w2.shape == w.shape and torch.allclose(w2, w):
+            wrong = "W_new equals W: the new code should be y' = M y, so W_new = M W."
+        return _report(False, wrong)
+    if isinstance(v2, torch.Tensor) and v2.shape == v.shape:
+        if torch.allclose(v2.double(), v @ m.T):
+            return _report(
+                False, "V M^T undoes M only when M is orthogonal (a rotation); here it is not."
+            )
+        if torch.allclose(v2.double(), v @ m):
+            return _report(False, "V M does not undo M: the decoder must apply M's inverse.")
+    wrong = _mismatch(v2, v @ torch.linalg.inv(m), "V_new (the new decoder)")
+    if wrong:
+        return _report(False, wrong)
+    return _report(
+        True,
+        "Correct: V M^-1 M W = V W, so both pairs reconstruct every input identically "
+        "and have the same loss; the weights alone cannot be the principal components.",
+    )
+
+
+def check_choose_k(fn: Callable[[object, float], object]) -> bool:
+    """``fn(eigenvalues, fraction)``: smallest k whose top-k eigenvalues hold ``fraction``."""
+    import numpy as np
+
+    cases = [
+        (np.array([4.0, 2.0, 1.0, 0.5, 0.5]), 0.5, 1),  # exactly half: the first alone
+        (np.array([4.0, 2.0, 1.0, 0.5, 0.5]), 0.75, 2),
+        (np.array([4.0, 2.0, 1.0, 0.5, 0.5]), 0.9, 4),
+        (np.array([3.0, 3.0, 3.0, 1.0]), 0.95, 4),
+        (np.array([5.0, 1.0, 1.0, 1.0, 1.0, 1.0]), 0.1, 1),
+    ]
+    for eigenvalues, fraction, expected in cases:
+        result, error = _run(fn, eigenvalues.copy(), fraction)
+        if error:
+            return _report(False, error)
+        try:
+            k = int(result)
+        except (TypeError, ValueError):
+            return _report(False, f"Return a whole number k, got {type(result).__name__}.")
+        if k != result:
+            return _report(False, f"Return a whole number k, got {result!r}.")
+        if k != expected:
+            ask = f"for the eigenvalues {eigenvalues.tolist()} and fraction {fraction}"
+            hint = ""
+            if k == expected - 1:
+                hint = " Off by one: an index counts from 0, the number of components from 1."
+            elif k == expected + 1:
+                hint = " One too many: 'at least' the fraction includes equality."
+            return _report(False, f"Expected k = {expected} {ask}, got {k}.{hint}")
+    return _report(True, "Correct: the cumulative share of the eigenvalues decides k.")
+
+
+# --- chapter 3: sparse autoencoders ----------------------------------------------
+
+
+def _sparse_codes(seed: int, signed: bool = True) -> torch.Tensor:
+    """A batch of codes (N=6 inputs, k=10 units) with some exact zeros, in float64."""
+    g = torch.Generator().manual_seed(seed)
+    y = torch.rand(6, 10, generator=g, dtype=torch.float64)
+    if signed:
+        y = y - 0.4
+    return y * (torch.rand(6, 10, generator=g, dtype=torch.float64) > 0.5)
+
+
+def check_l1_activation_penalty(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
+    """``fn(codes)``: sum over units of |y|, averaged over the inputs of the batch (a scalar)."""
+    codes = _sparse_codes(7)
+    expected = codes.abs().sum(1).mean()
+    result, error = _run(fn, codes.clone())
+    if error:
+        return _report(False, error)
+    wrong = _mismatch(result, expected, "The penalty")
+    if wrong and isinstance(result, torch.Tensor) and result.numel() == 1:
+        r = result.double().reshape(())
+        hints = [
+            (codes.abs().sum(), " You summed over the batch too: average over the inputs."),
+            (
+                codes.abs().mean(),
+                " You averaged over the units: sum over them, as the L1 norm does.",
+            ),
+            (codes.sum(1).mean(), " Take the absolute value: negative codes count as well."),
+            (codes.square().sum(1).mean(), " That is the squared L2 norm; the L1 norm uses |y|."),
+        ]
+        wrong += next((hint for value, hint in hints if torch.allclose(r, value)), "")
+    if wrong:
+        return _report(False, wrong)
+    return _report(
+        True,
+        "Correct: one L1 norm per input, averaged over the batch, like the reconstruction error.",
+    )
+
+
+def check_kl_sparsity(fn: Callable[[torch.Tensor, float], torch.Tensor]) -> bool:
+    """``fn(codes, rho)``: sum over units j of KL(rho || rho_hat_j), rho_hat the batch mean."""
+    from torch.distributions import kl_divergence
+
+    for seed, rho in ((8, 0.05), (9, 0.2)):
+        codes = 0.05 + 0.9 * _sparse_codes(seed, signed=False)  # firing rates in (0, 1)
+        rho_hat = codes.mean(0)
+        target = Bernoulli(probs=torch.full_like(rho_hat, rho))
+        expected = kl_divergence(target, Bernoulli(probs=rho_hat)).sum()
+        result, error = _run(fn, codes.clone(), rho)
+        if error:
+            return _report(False, error)
+        wrong = _mismatch(result, expected, "The penalty")
+        if wrong and isinstance(result, torch.Tensor) and result.numel() == 1:
+            r = result.double().reshape(())
+            per_input = codes.mean(1)
+            hints = [
+                (
+                    kl_divergence(Bernoulli(probs=rho_hat), target).sum(),
+                    " The KL divergence is not symmetric: it is KL(rho || rho_hat), "
+                    "with the target rho first.",
+                ),
+                (
+                    kl_divergence(target, Bernoulli(probs=rho_hat)).mean(),
+                    " You averaged over the units: Ng's penalty sums over them.",
+                ),
+                (
+                    (rho * torch.log(rho / rho_hat)).sum(),
+                    " A Bernoulli has two outcomes: add (1 - rho) log((1 - rho)/(1 - rho_hat)).",
+                ),
+                (
+                    kl_divergence(
+                        Bernoulli(probs=torch.full_like(per_input, rho)),
+                        Bernoulli(probs=per_input),
+                    ).sum(),
+                    " rho_hat_j is the mean of unit j over the batch (dim 0), not over the units.",
+                ),
+            ]
+            wrong += next((hint for value, hint in hints if torch.allclose(r, value)), "")
+        if wrong:
+            return _report(False, f"{wrong} (rho = {rho})")
+    return _report(True, "Correct: your penalty matches torch.distributions.kl_divergence.")
+
+
+def check_lifetime_sparsity(fn: Callable[[torch.Tensor, float], torch.Tensor]) -> bool:
+    """``fn(codes, threshold)``: per unit, the fraction of inputs with |y| > threshold, ``(k,)``."""
+    codes = _sparse_codes(10)
+    codes[0, 0], codes[1, 1] = 0.1, -0.1  # exactly at the threshold: not active
+    expected = (codes.abs() > 0.1).double().mean(0)
+    result, error = _run(fn, codes.clone(), 0.1)
+    if error:
+        return _report(False, error)
+    wrong = _mismatch(result, expected, "The lifetime sparsity")
+    if wrong and isinstance(result, torch.Tensor):
+        r = result.double()
+        if r.shape == (len(codes),):
+            wrong += " That is one number per input: average over the inputs (dim 0), per unit."
+        elif r.shape == expected.shape:
+            hints = [
+                (
+                    (codes.abs() > 0.1).double().sum(0),
+                    " Give a fraction of the inputs, not a count.",
+                ),
+                (
+                    (codes > 0.1).double().mean(0),
+                    " Use |y|: a strongly negative code is active too.",
+                ),
+                (
+                    (codes.abs() >= 0.1).double().mean(0),
+                    " Active means strictly above the threshold.",
+                ),
+            ]
+            wrong += next((hint for value, hint in hints if torch.allclose(r, value)), "")
+    if wrong:
+        return _report(False, wrong)
+    return _report(True, "Correct: a unit with lifetime sparsity 0 never fires: it is a dead unit.")

@@ -26,14 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 VENDOR = ROOT / ".vendor"
 
-# The values the results page pastes, and the format it pastes them with.
-RESULTS_GLUE = {
-    "ch01_gauss_nll_maxdiff": ".1e",
-    "ch01_bernoulli_nll_maxdiff": ".1e",
-    "ch01_l2_test_sq_err": ".2f",
-    "ch01_bce_test_sq_err": ".2f",
-}
-CHAPTER_1 = ROOT / "chapters" / "01_autoencoders_and_losses.ipynb"
+# Every number the results page pastes: {glue:text}`/chapters/NB.ipynb::key:format`.
+RESULTS_GLUE = re.compile(r"\{glue:text\}`/(chapters/[\w.]+\.ipynb)::(\w+):([^`]+)`")
 
 CDN_URL = re.compile(
     r"https?://(?:cdn\.jsdelivr\.net|unpkg\.com|cdnjs\.cloudflare\.com)[^\s\"'<>)]*"
@@ -189,12 +183,12 @@ def _check_results_page_shows_the_glued_numbers(html: Path) -> None:
     assert "{glue" not in results, "an unresolved {glue} role is left on the results page"
     assert "could not find" not in results.lower()
 
-    glued = _glued_text(CHAPTER_1)
-    missing = sorted(set(RESULTS_GLUE) - set(glued))
-    assert not missing, f"{CHAPTER_1.name} does not glue {missing}"
-
+    roles = RESULTS_GLUE.findall((ROOT / "book" / "results.md").read_text(encoding="utf-8"))
+    assert {key for _, key, _ in roles} >= {"ch01_l2_test_sq_err", "ch01_bce_test_sq_err"}
     pasted = re.findall(r'<span class="pasted-text">([^<]*)</span>', results)
-    for key, fmt in RESULTS_GLUE.items():
+    for notebook, key, fmt in roles:
+        glued = _glued_text(ROOT / notebook)
+        assert key in glued, f"{notebook} does not glue {key}"
         expected = format(float(glued[key]), fmt)
         assert expected in pasted, (
             f"results.html should show {key} = {glued[key]} as {expected!r}; "

@@ -27,6 +27,32 @@ GOALS = {
         "ch01_l2_test_sq_err": lambda v: 0 < v < 10,
         "ch01_bce_test_sq_err": lambda v: 0 < v < 10,
     },
+    "02_undercomplete_and_pca": {
+        # Hinton & Salakhutdinov (2006), MNIST, 30-d code, squared error per test image
+        "ch02_pca30_sq_err": lambda v: abs(v - 13.87) <= 0.05,
+        # the linear AE: within 0.5 % of our PCA's 13.866, every principal angle below 1 degree
+        "ch02_linear_ae_sq_err": lambda v: abs(v / 13.866 - 1) <= 0.005,
+        "ch02_linear_ae_max_angle_deg": lambda v: 0 <= v < 1.0,
+        # the logistic-PCA analogue near the paper's 8.01
+        "ch02_logistic_linear_sq_err": lambda v: 7.0 <= v <= 9.0,
+        # the deep AE must beat every linear code (the lecture's "nonlinear PCA" claim).
+        # The paper's 3.00 is not reached yet: 3.86 after 100 CPU epochs (issue 3 stays open).
+        "ch02_deep_ae_sq_err": lambda v: 0 < v < 8.0,
+    },
+    "03_sparse_autoencoders": {
+        # L1 on the activations: a clearly sparser code than no penalty or L1 on the weights
+        "ch03_none_active_fraction": lambda v: v > 0.5,
+        "ch03_l1act_active_fraction": lambda v: 0 < v < 0.2,
+        "ch03_l1w_active_fraction": lambda v: v > 0.3,
+        # ... at a comparable error: the two penalised models within a factor 1.5 of each other
+        "ch03_none_sq_err": lambda v: 0 < v < 15,
+        "ch03_l1act_sq_err": lambda v: 0 < v < 15,
+        "ch03_l1w_sq_err": lambda v: 0 < v < 15,
+        "ch03_penalised_err_ratio": lambda v: 1 <= v < 1.5,
+        # Ng's KL penalty: the mean activation within 20 % of the target rho
+        "ch03_kl_mean_activation": lambda v: abs(v - 0.05) < 0.2 * 0.05,
+        "ch03_kl_target_rho": lambda v: v == 0.05,
+    },
 }
 
 

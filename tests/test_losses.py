@@ -66,3 +66,12 @@ def test_bce_refuses_a_linear_output_and_accepts_softmax():
     p = softmax(x)
     expected = -(x * p.log() + (1 - x) * (1 - p).log()).sum(1).mean()
     assert torch.allclose(ae.losses.bce(softmax, x), expected, rtol=1e-5)
+
+
+def test_integer_images_are_a_clear_error():
+    pixels = torch.randint(0, 256, (2, 784), dtype=torch.uint8)
+    with pytest.raises(TypeError, match=r"float\(\) / 255"):
+        ae.losses.squared_error(torch.zeros(2, 784), pixels)
+    model = ae.models.mlp_autoencoder((784, 8))
+    with pytest.raises(TypeError, match="floating-point"):
+        ae.fit(model, pixels, ae.losses.bce, epochs=1, batch_size=2, quiet=True)

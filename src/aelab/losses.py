@@ -83,6 +83,11 @@ def bce(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
 
 
 def _same_shape(a: torch.Tensor, b: torch.Tensor) -> None:
+    if not (a.is_floating_point() and b.is_floating_point()):
+        raise TypeError(
+            f"losses need floating-point tensors, got {a.dtype} and {b.dtype}. "
+            "Convert 8-bit images with x.float() / 255 (ae.data.mnist() already does)."
+        )
     if a.shape != b.shape:
         raise ValueError(
             f"prediction has shape {tuple(a.shape)} but the target has {tuple(b.shape)}; "

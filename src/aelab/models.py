@@ -43,6 +43,11 @@ class AutoEncoder(nn.Module):
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
         """The code y = f(x)."""
+        if not x.is_floating_point():
+            raise TypeError(
+                f"autoencoders take floating-point images, got {x.dtype}. "
+                "Convert 8-bit images with x.float() / 255 (ae.data.mnist() already does)."
+            )
         if self.input_shape is not None and tuple(x.shape[1:]) != self.input_shape:
             raise ValueError(
                 f"this autoencoder takes inputs of shape (N, *{self.input_shape}), "

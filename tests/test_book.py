@@ -65,29 +65,22 @@ def _vendor_is_stale() -> bool:
     return any(src.stat().st_mtime > built for src in sources)
 
 
+def _run(command: list[str]) -> subprocess.CompletedProcess:
+    """Run a command in the repository root, capturing its output."""
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
 def _build_book() -> Path:
     """Vendor the JavaScript if needed, build the book, return the HTML folder."""
     if _vendor_is_stale():
-        vendor = subprocess.run(
-            ["bash", str(ROOT / "tools" / "vendor_js.sh")],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        vendor = _run(["bash", str(ROOT / "tools" / "vendor_js.sh")])
         assert vendor.returncode == 0, (
             "tools/vendor_js.sh failed (it needs node and npm the first time):\n" + _tail(vendor)
         )
     # --all: a fresh build. Sphinx does not know that results.md depends on the
     # notebooks it pastes from, and skips copying static files when no page
     # changed, so an incremental build could show stale numbers or scripts.
-    build = subprocess.run(
-        [_jupyter_book(), "build", str(ROOT), "--warningiserror", "--keep-going", "--all"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    build = _run([_jupyter_book(), "build", str(ROOT), "--warningiserror", "--keep-going", "--all"])
     assert build.returncode == 0, (
         "the book does not build cleanly with warnings as errors:\n" + _tail(build)
     )

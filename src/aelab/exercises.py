@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+import scipy.linalg
 import torch
-from torch.distributions import Bernoulli, Normal
+from torch.distributions import Bernoulli, Normal, kl_divergence
 
 PASS, FAIL = "✅ ", "❌ "
 
@@ -153,9 +155,6 @@ def check_perfect_decoder(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
 
 def check_principal_angles(fn: Callable[[object, object], object]) -> bool:
     """``fn(A, B)``: principal angles in degrees between the column spaces of A and B."""
-    import numpy as np
-    import scipy.linalg
-
     rng = np.random.default_rng(5)
     for k, m in ((3, 3), (4, 2)):
         a = rng.standard_normal((20, k)) @ rng.standard_normal((k, k))  # not orthonormal
@@ -227,8 +226,6 @@ def check_equivalent_autoencoder(fn: Callable[[object, object, object], object])
 
 def check_choose_k(fn: Callable[[object, float], object]) -> bool:
     """``fn(eigenvalues, fraction)``: smallest k whose top-k eigenvalues hold ``fraction``."""
-    import numpy as np
-
     cases = [
         (np.array([4.0, 2.0, 1.0, 0.5, 0.5]), 0.5, 1),  # exactly half: the first alone
         (np.array([4.0, 2.0, 1.0, 0.5, 0.5]), 0.75, 2),
@@ -299,8 +296,6 @@ def check_l1_activation_penalty(fn: Callable[[torch.Tensor], torch.Tensor]) -> b
 
 def check_kl_sparsity(fn: Callable[[torch.Tensor, float], torch.Tensor]) -> bool:
     """``fn(codes, rho)``: sum over units j of KL(rho || rho_hat_j), rho_hat the batch mean."""
-    from torch.distributions import kl_divergence
-
     for seed, rho in ((8, 0.05), (9, 0.2)):
         codes = 0.05 + 0.9 * _sparse_codes(seed, signed=False)  # firing rates in (0, 1)
         rho_hat = codes.mean(0)

@@ -1,6 +1,7 @@
 # Everything starts from two commands on a fresh machine (see README.md):
 #   make book   install into .venv, build the HTML book into _build/html
-#   make test   install, then lint, unit tests, notebooks in quick mode, book build
+#   make test   install, then lint, unit tests, notebooks in quick mode, book build and
+#               the built book in headless Chromium (tests/test_browser.py)
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -8,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install vendor book test lint execute clean
+.PHONY: install vendor book browser-test test lint execute clean
 
 install: $(STAMP)
 
@@ -28,11 +29,18 @@ book: install vendor
 	$(BIN)/jupyter-book build . --all --warningiserror --keep-going
 	@echo "The book is ready: open file://$(CURDIR)/_build/html/index.html"
 
+# Every page of the built book in headless Chromium (the system's: apt-get install chromium):
+# maths, images, links, widgets, Colab buttons, run notes; screenshots in _build/screenshots/.
+# `make test` runs the same test on its own build.
+browser-test: book
+	AELAB_BOOK_HTML=_build/html OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q tests/test_browser.py
+
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check src tests tools
+	$(BIN)/ruff format --check src tests tools _ext
 
-# Unit tests, every chapter re-executed in quick mode (nbval), and the book build.
+# Unit tests, every chapter re-executed in quick mode (nbval), the book build and the
+# browser test (one build, shared: tests/conftest.py), chapter 1 run alone (tests/test_colab.py).
 # One thread per process: the two pytest workers share two cores.
 test: install vendor lint
 	AELAB_QUICK=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile \

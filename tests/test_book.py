@@ -1,7 +1,8 @@
 """Build the book with warnings as errors, then check the HTML it produced.
 
-One build (a few seconds: notebooks are not executed, the book shows their
-stored outputs; the first run also installs the npm packages), then these checks:
+One build (the ``book_html`` fixture of conftest.py, shared with the browser
+test, test_browser.py: notebooks are not executed, the book shows their stored
+outputs; the first run also installs the npm packages), then these checks:
 
 * every page of ``_toc.yml`` was written;
 * MathJax and the Jupyter widget scripts come from ``_static/``, never a CDN,
@@ -14,17 +15,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
 import yaml
+from myst_nb.core.variables import format_plain_text
 
 ROOT = Path(__file__).resolve().parents[1]
-HTML = ROOT / "_build" / "html"
-VENDOR = ROOT / ".vendor"
 
 # Every number the results page pastes: {glue:text}`/chapters/NB.ipynb::key:format`.
 RESULTS_GLUE = re.compile(r"\{glue:text\}`/(chapters/[\w.]+\.ipynb)::(\w+):([^`]+)`")
@@ -35,56 +31,8 @@ CDN_URL = re.compile(
 # sphinx-thebe always writes this constant; the script is fetched only when a
 # reader starts Thebe, which this book does not offer. Nothing else may name a CDN.
 ALLOWED_CDN = re.compile(r"https://unpkg\.com/thebe@[\d.]+/lib/index\.js")
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
 WIDGET_VIEW = r'<script type="application/vnd.jupyter.widget-view\+json">([^<]*)</script>'
 WIDGET_STATE = r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>'
-
-
-def _tail(proc: subprocess.CompletedProcess, chars: int = 6000) -> str:
-    """The end of a command's output, without colour codes, for an assertion message."""
-    return ANSI.sub("", proc.stdout)[-chars:] + ANSI.sub("", proc.stderr)[-chars // 2 :]
-
-
-def _jupyter_book() -> str:
-    """The jupyter-book next to this Python (the project's venv), else on PATH."""
-    exe = Path(sys.executable).with_name("jupyter-book")
-    if exe.exists():
-        return str(exe)
-    found = shutil.which("jupyter-book")
-    if found is None:
-        pytest.fail("jupyter-book is not installed next to this Python nor on PATH")
-    return found
-
-
-def _vendor_is_stale() -> bool:
-    marker = VENDOR / "mathjax" / "tex-chtml.js"
-    if not marker.exists():
-        return True
-    built = marker.stat().st_mtime
-    sources = [ROOT / "tools" / "vendor_js.sh", ROOT / "package-lock.json"]
-    return any(src.stat().st_mtime > built for src in sources)
-
-
-def _run(command: list[str]) -> subprocess.CompletedProcess:
-    """Run a command in the repository root, capturing its output."""
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
-
-
-def _build_book() -> Path:
-    """Vendor the JavaScript if needed, build the book, return the HTML folder."""
-    if _vendor_is_stale():
-        vendor = _run(["bash", str(ROOT / "tools" / "vendor_js.sh")])
-        assert vendor.returncode == 0, (
-            "tools/vendor_js.sh failed (it needs node and npm the first time):\n" + _tail(vendor)
-        )
-    # --all: a fresh build. Sphinx does not know that results.md depends on the
-    # notebooks it pastes from, and skips copying static files when no page
-    # changed, so an incremental build could show stale numbers or scripts.
-    build = _run([_jupyter_book(), "build", str(ROOT), "--warningiserror", "--keep-going", "--all"])
-    assert build.returncode == 0, (
-        "the book does not build cleanly with warnings as errors:\n" + _tail(build)
-    )
-    return HTML
 
 
 def _toc_files(node) -> list[str]:
@@ -182,17 +130,15 @@ def _check_results_page_shows_the_glued_numbers(html: Path) -> None:
     for notebook, key, fmt in roles:
         glued = _glued_text(ROOT / notebook)
         assert key in glued, f"{notebook} does not glue {key}"
-        expected = format(float(glued[key]), fmt)
+        expected = format_plain_text(glued[key], fmt)  # what myst-nb pastes
         assert expected in pasted, (
             f"results.html should show {key} = {glued[key]} as {expected!r}; "
             f"the values pasted there are {pasted}"
         )
 
 
-def test_book_builds_and_works_offline():
-    # One test, not one per check: a second build running in parallel (pytest-xdist)
-    # would write into the same _build/html.
-    html = _build_book()
+def test_book_builds_and_works_offline(book_html):
+    html = book_html
     _check_every_toc_page_is_built(html)
     _check_no_cdn_for_mathjax_or_widgets(html)
     _check_mathjax_is_served_locally(html)

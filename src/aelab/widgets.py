@@ -8,16 +8,23 @@ slider then only swaps an image and a caption, with no computation.
 The stored notebook keeps the widget state of the position it was saved at,
 so the static book shows that one figure; a chapter also draws the whole
 sweep as an ordinary figure for readers without a running kernel.
+
+``latent_explorer`` is the exception that proves the rule: decoding one code
+with a small decoder takes about a millisecond, so its sliders decode live.
 """
 
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+import numpy as np
+import torch
 from matplotlib.figure import Figure
+from PIL import Image
 
 
 def figure_png(fig: Figure, dpi: int = 80) -> bytes:
@@ -77,4 +84,98 @@ def sweep_slider(
     slider.observe(show, names="value")
     box = widgets.VBox([slider, label, image])
     box.slider, box.caption, box.image = slider, label, image
+    return box
+
+
+def image_png(image: torch.Tensor | np.ndarray, scale: int = 6) -> bytes:
+    """A grey image with values in [0, 1], ``(H, W)`` or flat with a square size, as PNG bytes.
+
+    Each pixel becomes a ``scale`` x ``scale`` block, so small images stay crisp
+    (no smoothing) when the browser shows them.
+    """
+    a = image.detach().float().cpu().numpy() if isinstance(image, torch.Tensor) else image
+    a = np.asarray(a, dtype=np.float32)
+    if a.ndim == 1 and math.isqrt(a.size) ** 2 == a.size:
+        a = a.reshape(math.isqrt(a.size), -1)
+    if a.ndim != 2:
+        raise ValueError(f"image_png takes one grey image (H, W) or (H * W,), got shape {a.shape}.")
+    pixels = np.rint(np.clip(a, 0.0, 1.0) * 255).astype(np.uint8)
+    pixels = pixels.repeat(scale, axis=0).repeat(scale, axis=1)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels, mode="L").save(buffer, format="png")
+    return buffer.getvalue()
+
+
+def latent_explorer(
+    decode: Callable[[torch.Tensor], torch.Tensor],
+    latent: int,
+    *,
+    names: Sequence[str] | None = None,
+    start: Sequence[float] | torch.Tensor | None = None,
+    limit: float = 3.0,
+    step: float = 0.1,
+    scale: int = 6,
+) -> widgets.VBox:
+    """One slider per latent coordinate; the image shows ``decode(z)`` for the current z.
+
+    Args:
+        decode: maps codes ``(1, latent)`` to images ``(1, H * W)`` (or ``(1, H, W)``)
+            with values in [0, 1], e.g. ``lambda z: torch.sigmoid(model.decoder(z))``.
+            It is called without gradients at every slider move.
+        latent: the number of coordinates (sliders).
+        names: a label per slider (default ``z1``, ``z2``, ...), e.g. what a
+            coordinate was found to control.
+        start: the code shown first (default the origin, the prior's mode).
+        limit: each slider runs from -limit to +limit; 3 covers 99.7 % of N(0, 1).
+        step: the slider resolution.
+        scale: pixels of the shown image per pixel of the decoded image.
+
+    Returns a ``VBox`` of the sliders and the image, also available as its
+    ``.sliders`` (a list) and ``.image`` attributes, and ``.code()`` (the current z).
+    """
+    if not isinstance(latent, int) or latent < 1:
+        raise ValueError(f"latent={latent!r}: give the number of latent coordinates (>= 1).")
+    names = [f"z{i + 1}" for i in range(latent)] if names is None else list(names)
+    if len(names) != latent:
+        raise ValueError(f"{len(names)} names for {latent} latent coordinates: give one each.")
+    start = [0.0] * latent if start is None else [float(v) for v in start]
+    if len(start) != latent:
+        raise ValueError(f"start has {len(start)} values, the code has {latent}.")
+    if not limit > 0 or not 0 < step <= limit:
+        raise ValueError(f"limit={limit}, step={step}: need limit > 0 and 0 < step <= limit.")
+    if any(abs(v) > limit for v in start):
+        raise ValueError(f"start={start} lies outside the sliders' range [-{limit}, {limit}].")
+
+    sliders = [
+        widgets.FloatSlider(
+            value=value,
+            min=-limit,
+            max=limit,
+            step=step,
+            description=name,
+            continuous_update=True,
+            readout_format=".1f",
+            style={"description_width": "150px"},  # room for labels like "z3: smile (0.96)"
+            layout=widgets.Layout(width="480px"),
+        )
+        for name, value in zip(names, start, strict=True)
+    ]
+
+    def code() -> torch.Tensor:
+        return torch.tensor([[s.value for s in sliders]], dtype=torch.float32)
+
+    def render() -> bytes:
+        with torch.no_grad():
+            decoded = decode(code())
+        return image_png(decoded[0], scale)
+
+    image = widgets.Image(value=render(), format="png")
+
+    def show(change: dict) -> None:
+        image.value = render()
+
+    for slider in sliders:
+        slider.observe(show, names="value")
+    box = widgets.VBox([widgets.HBox([widgets.VBox(sliders), image])])
+    box.sliders, box.image, box.code = sliders, image, code
     return box

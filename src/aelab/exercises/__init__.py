@@ -26,18 +26,54 @@ from aelab.exercises.ch03 import (
     check_l1_activation_penalty,
     check_lifetime_sparsity,
 )
+from aelab.exercises.ch04 import (
+    check_conv_output_size,
+    check_encoder_parameters,
+    check_upsampling_decoder,
+)
+from aelab.exercises.ch05 import check_best_constant, check_n2n_pair, check_psnr
+from aelab.exercises.ch06 import (
+    check_autocorrelation,
+    check_chain_step,
+    check_switch_counter,
+)
+from aelab.exercises.ch07 import (
+    check_layer_parameters,
+    check_stacked_reconstruction,
+    check_standardise,
+)
+from aelab.exercises.ch09 import (
+    check_gaussian_kl,
+    check_reparameterised_sample,
+    check_sharpness,
+)
 
 __all__ = [
     "FAIL",
     "PASS",
+    "check_autocorrelation",
     "check_bernoulli_nll",
+    "check_best_constant",
+    "check_chain_step",
     "check_choose_k",
+    "check_conv_output_size",
+    "check_encoder_parameters",
     "check_equivalent_autoencoder",
+    "check_gaussian_kl",
     "check_gaussian_nll",
     "check_kl_sparsity",
     "check_l1_activation_penalty",
+    "check_layer_parameters",
     "check_lifetime_sparsity",
+    "check_n2n_pair",
     "check_perfect_decoder",
     "check_pixel_probabilities",
     "check_principal_angles",
+    "check_psnr",
+    "check_reparameterised_sample",
+    "check_sharpness",
+    "check_stacked_reconstruction",
+    "check_standardise",
+    "check_switch_counter",
+    "check_upsampling_decoder",
 ]

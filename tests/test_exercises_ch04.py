@@ -1,0 +1,149 @@
+"""Chapter 4's checkers pass the reference solutions and fail the stub and plausible mistakes."""
+
+import pytest
+import torch
+from torch import nn
+
+import aelab as ae
+from aelab import exercises as ex
+
+
+def stub(*args):
+    raise NotImplementedError("your code here")
+
+
+def output_size(size, kernel, stride, padding):
+    return (size + 2 * padding - kernel) // stride + 1
+
+
+def encoder_parameters(code_size, channels):
+    ins = (1, *channels[:-1])
+    side = 28 // 2 ** len(channels)
+    convs = sum(c_out * (c_in * 9 + 1) for c_in, c_out in zip(ins, channels, strict=True))
+    return convs + channels[-1] * side * side * code_size + code_size
+
+
+def upsampling_decoder(code_size):
+    return nn.Sequential(
+        nn.Linear(code_size, 32 * 7 * 7),
+        nn.ReLU(),
+        nn.Unflatten(1, (32, 7, 7)),
+        nn.Upsample(scale_factor=2),
+        nn.Conv2d(32, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.Upsample(scale_factor=2),
+        nn.Conv2d(16, 1, 3, padding=1),
+    )
+
+
+def _without_biases(code_size, channels):
+    model = ae.conv.conv_encoder(code_size, channels)
+    return sum(p.numel() for name, p in model.named_parameters() if name.endswith("weight"))
+
+
+class _Constant(nn.Module):
+    """A 'decoder' that paints the same image whatever the code."""
+
+    def __init__(self):
+        super().__init__()
+        self.up = nn.Upsample(scale_factor=2)
+        self.conv = nn.Conv2d(1, 1, 3, padding=1)
+
+    def forward(self, y):
+        return self.conv(self.up(torch.ones(len(y), 1, 14, 14)))
+
+
+CASES = {
+    ex.check_conv_output_size: (
+        output_size,
+        {
+            "float": lambda n, k, s, p: (n + 2 * p - k) / s + 1,
+            "one-sided padding": lambda n, k, s, p: (n + p - k) // s + 1,
+            "no +1": lambda n, k, s, p: (n + 2 * p - k) // s,
+            "kernel ignored": lambda n, k, s, p: n // s,
+            "round up": lambda n, k, s, p: -(-(n + 2 * p - k) // s) + 1,
+            "a tensor": lambda n, k, s, p: torch.tensor(output_size(n, k, s, p)),
+        },
+    ),
+    ex.check_encoder_parameters: (
+        encoder_parameters,
+        {
+            "no biases": _without_biases,
+            "k instead of k^2": lambda c, ch: (
+                encoder_parameters(c, ch)
+                - sum(o * i * 6 for i, o in zip((1, *ch[:-1]), ch, strict=True))
+            ),
+            "no linear layer": lambda c, ch: (
+                encoder_parameters(c, ch) - (ch[-1] * (28 // 2 ** len(ch)) ** 2 * c + c)
+            ),
+            "linear layer on the full image": lambda c, ch: (
+                encoder_parameters(c, ch) + ch[-1] * (28 * 28 - (28 // 2 ** len(ch)) ** 2) * c
+            ),
+            "a float": lambda c, ch: float(encoder_parameters(c, ch)),
+        },
+    ),
+    ex.check_upsampling_decoder: (
+        upsampling_decoder,
+        {
+            "transposed": lambda c: ae.conv.conv_decoder(c, upsample="transposed"),
+            "mlp": lambda c: nn.Sequential(
+                nn.Linear(c, 784), nn.Unflatten(1, (1, 28, 28)), nn.Conv2d(1, 1, 3, padding=1)
+            ),
+            "one stage": lambda c: upsampling_decoder(c)[:-2],
+            "flat output": lambda c: nn.Sequential(upsampling_decoder(c), nn.Flatten()),
+            "no convolution": lambda c: nn.Sequential(
+                nn.Linear(c, 49), nn.Unflatten(1, (1, 7, 7)), nn.Upsample(scale_factor=4)
+            ),
+            "not a module": lambda c: upsampling_decoder,
+            "ignores the code": lambda c: _Constant(),
+            "no upsampling": lambda c: nn.Sequential(
+                nn.Linear(c, 4 * 28 * 28),
+                nn.Unflatten(1, (4, 28, 28)),
+                nn.Conv2d(4, 1, 3, padding=1),
+            ),
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("checker", CASES, ids=lambda c: c.__name__)
+def test_checker_verdicts(checker, capsys):
+    reference, mistakes = CASES[checker]
+    assert checker(reference) is True
+    assert capsys.readouterr().out.startswith(ex.PASS)
+    assert checker(stub) is False
+    assert "Not implemented yet" in capsys.readouterr().out
+    for name, wrong in mistakes.items():
+        assert checker(wrong) is False, name
+        out = capsys.readouterr().out
+        assert out.startswith(ex.FAIL) and "Traceback" not in out and out.count("\n") == 1, out
+
+
+def test_the_package_decoder_passes_the_checker_only_with_nearest_upsampling(capsys):
+    assert ex.check_upsampling_decoder(lambda c: ae.conv.conv_decoder(c, upsample="nearest"))
+    assert not ex.check_upsampling_decoder(lambda c: ae.conv.conv_decoder(c, upsample="transposed"))
+
+
+def test_hints_name_the_mistake(capsys):
+    size, params, decoder = (CASES[c][1] for c in CASES)
+    for checker, wrong, hint in [
+        (ex.check_conv_output_size, size["float"], "Round down"),
+        (ex.check_conv_output_size, size["one-sided padding"], "both sides"),
+        (ex.check_conv_output_size, size["no +1"], "add 1"),
+        (ex.check_conv_output_size, size["kernel ignored"], "kernel size matters"),
+        (ex.check_encoder_parameters, params["no biases"], "bias"),
+        (ex.check_encoder_parameters, params["k instead of k^2"], "9 weights"),
+        (ex.check_encoder_parameters, params["no linear layer"], "linear layer"),
+        (ex.check_encoder_parameters, params["linear layer on the full image"], "smallest"),
+        (ex.check_upsampling_decoder, decoder["transposed"], "not nn.ConvTranspose2d"),
+        (ex.check_upsampling_decoder, decoder["mlp"], "MLP decoder"),
+        (ex.check_upsampling_decoder, decoder["one stage"], "two stages"),
+        (ex.check_upsampling_decoder, decoder["ignores the code"], "depend on the code"),
+        (ex.check_upsampling_decoder, decoder["no upsampling"], "nn.Upsample"),
+    ]:
+        checker(wrong)
+        assert hint in capsys.readouterr().out, (checker.__name__, hint)
+
+
+def test_checkers_are_exported():
+    assert ae.exercises.check_conv_output_size is ex.check_conv_output_size

@@ -1,0 +1,94 @@
+"""Chapter 5's checkers pass the reference solutions and fail the stub and plausible mistakes."""
+
+import numpy as np
+import pytest
+import torch
+
+from aelab import exercises as ex
+
+
+def stub(*args):
+    raise NotImplementedError("your code here")
+
+
+def psnr_reference(estimate, clean):
+    return 10 * np.log10(1.0 / np.mean((estimate - clean) ** 2))
+
+
+def pair_reference(clean, sigma, generator):
+    def noisy():
+        return clean + sigma * torch.randn(clean.shape, generator=generator)
+
+    return noisy(), noisy()
+
+
+def constant_reference(targets, loss):
+    return targets.mean() if loss == "l2" else targets.median()
+
+
+def same_noise(clean, sigma, generator):
+    x = clean + sigma * torch.randn(clean.shape, generator=generator)
+    return x, x.clone()
+
+
+CASES = {
+    ex.check_psnr: (
+        psnr_reference,
+        {
+            "rmse": lambda e, c: 10 * np.log10(1.0 / np.sqrt(np.mean((e - c) ** 2))),
+            "natural log": lambda e, c: 10 * np.log(1.0 / np.mean((e - c) ** 2)),
+            "sum": lambda e, c: 10 * np.log10(1.0 / np.sum((e - c) ** 2)),
+            "sign": lambda e, c: -psnr_reference(e, c),
+            "array": lambda e, c: 10 * np.log10(1.0 / (e - c) ** 2),
+        },
+    ),
+    ex.check_n2n_pair: (
+        pair_reference,
+        {
+            "same noise": same_noise,
+            "clean target": lambda c, s, g: (c + s * torch.randn(c.shape, generator=g), c),
+            "variance for std": lambda c, s, g: pair_reference(c, s**2, g),
+            "unscaled": lambda c, s, g: pair_reference(c, 1.0, g),
+            "one tensor": lambda c, s, g: c + s * torch.randn(c.shape, generator=g),
+            "biased": lambda c, s, g: tuple(x + 0.05 for x in pair_reference(c, s, g)),
+        },
+    ),
+    ex.check_best_constant: (
+        constant_reference,
+        {
+            "always mean": lambda t, loss: t.mean(),
+            "always median": lambda t, loss: t.median(),
+            "swapped": lambda t, loss: t.median() if loss == "l2" else t.mean(),
+            "mode-ish": lambda t, loss: t.min(),
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("checker", list(CASES), ids=lambda c: c.__name__)
+def test_checker_passes_the_reference_and_fails_the_stub(checker, capsys):
+    reference, _ = CASES[checker]
+    assert checker(reference) is True
+    assert checker(stub) is False
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 2 and out[0].startswith(ex.PASS) and out[1].startswith(ex.FAIL)
+    assert "Not implemented" in out[1]
+
+
+@pytest.mark.parametrize(
+    ("checker", "mistake"),
+    [(c, m) for c, (_, mistakes) in CASES.items() for m in mistakes],
+    ids=lambda v: v if isinstance(v, str) else v.__name__,
+)
+def test_checker_fails_a_plausible_mistake_with_one_line(checker, mistake, capsys):
+    assert checker(CASES[checker][1][mistake]) is False
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and out[0].startswith(ex.FAIL)
+
+
+def test_hints_name_the_mistake(capsys):
+    ex.check_psnr(CASES[ex.check_psnr][1]["natural log"])
+    ex.check_n2n_pair(same_noise)
+    ex.check_best_constant(CASES[ex.check_best_constant][1]["swapped"])
+    out = capsys.readouterr().out
+    assert "log10" in out and "correlated" in out and "minimiser of the L1" in out

@@ -1,0 +1,117 @@
+"""Chapter 6's checkers pass the reference solution and fail the stub and plausible mistakes."""
+
+import pytest
+import torch
+
+import aelab as ae
+from aelab import exercises as ex
+from aelab import sampling
+
+
+def stub(*args):
+    raise NotImplementedError("your code here")
+
+
+def step_reference(denoiser, x, level):
+    return torch.bernoulli(denoiser(sampling.salt_and_pepper(x, level)))
+
+
+def flip(x, level):
+    chosen = torch.rand_like(x) < level
+    return torch.where(chosen, 1 - x, x)
+
+
+def switches_reference(labels):
+    return 100 * (labels[1:] != labels[:-1]).float().mean().item()
+
+
+def acf_reference(series, max_lag):
+    a = series - series.mean(dim=0)
+    steps = len(a)
+    cov = torch.stack([(a[: steps - k] * a[k:]).sum(0).mean() / steps for k in range(max_lag + 1)])
+    return cov / cov[0]
+
+
+def acf_global_mean(series, max_lag):
+    a = series - series.mean()
+    steps = len(a)
+    cov = torch.stack([(a[: steps - k] * a[k:]).sum(0).mean() / steps for k in range(max_lag + 1)])
+    return cov / cov[0]
+
+
+CASES = {
+    ex.check_chain_step: (
+        step_reference,
+        {
+            "no corruption": lambda d, x, level: torch.bernoulli(d(x)),
+            "probabilities": lambda d, x, level: d(sampling.salt_and_pepper(x, level)),
+            "threshold": lambda d, x, level: (d(sampling.salt_and_pepper(x, level)) > 0.5).float(),
+            "flip noise": lambda d, x, level: torch.bernoulli(d(flip(x, level))),
+            "denoise twice": lambda d, x, level: torch.bernoulli(
+                d(d(sampling.salt_and_pepper(x, level)))
+            ),
+        },
+    ),
+    ex.check_switch_counter: (
+        switches_reference,
+        {
+            "divide by T": lambda y: 100 * (y[1:] != y[:-1]).float().sum(0).mean().item() / len(y),
+            "sum over chains": lambda y: (
+                100 * (y[1:] != y[:-1]).float().sum().item() / (len(y) - 1)
+            ),
+            "per step": lambda y: (y[1:] != y[:-1]).float().mean().item(),
+            "wrong axis": lambda y: 100 * (y[:, 1:] != y[:, :-1]).float().mean().item(),
+            "distinct classes": lambda y: float(len(torch.unique(y))),
+        },
+    ),
+    ex.check_autocorrelation: (
+        acf_reference,
+        {
+            "global mean": acf_global_mean,
+            "not normalised": lambda s, k: acf_reference(s, k) * s.var(),
+            "one lag short": lambda s, k: acf_reference(s, k - 1),
+            "along chains": lambda s, k: acf_reference(s.T.contiguous(), min(k, 3)),
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("checker", CASES, ids=lambda c: c.__name__)
+def test_checker_verdicts(checker, capsys):
+    reference, mistakes = CASES[checker]
+    assert checker(reference) is True
+    assert capsys.readouterr().out.startswith(ex.PASS)
+    assert checker(stub) is False
+    assert "Not implemented yet" in capsys.readouterr().out
+    for name, wrong in mistakes.items():
+        assert checker(wrong) is False, name
+        out = capsys.readouterr().out
+        assert out.startswith(ex.FAIL) and "Traceback" not in out and out.count("\n") == 1, out
+
+
+def test_numpy_answers_are_accepted_for_the_autocorrelation(capsys):
+    assert ex.check_autocorrelation(lambda s, k: acf_reference(s, k).numpy()) is True
+
+
+def test_hints_name_the_mistake(capsys):
+    step, switch = CASES[ex.check_chain_step][1], CASES[ex.check_switch_counter][1]
+    acf = CASES[ex.check_autocorrelation][1]
+    for checker, wrong, hint in [
+        (ex.check_chain_step, step["no corruption"], "corrupt x first"),
+        (ex.check_chain_step, step["probabilities"], "not binary"),
+        (ex.check_chain_step, step["threshold"], "threshold"),
+        (ex.check_chain_step, step["flip noise"], "half of the chosen"),
+        (ex.check_chain_step, step["denoise twice"], "exactly once"),
+        (ex.check_switch_counter, switch["divide by T"], "T - 1"),
+        (ex.check_switch_counter, switch["sum over chains"], "Average over the chains"),
+        (ex.check_switch_counter, switch["per step"], "per 100 steps"),
+        (ex.check_switch_counter, switch["wrong axis"], "Time is dimension 0"),
+        (ex.check_autocorrelation, acf["global mean"], "own mean"),
+        (ex.check_autocorrelation, acf["not normalised"], "lag 0"),
+    ]:
+        checker(wrong)
+        assert hint in capsys.readouterr().out, (checker.__name__, hint)
+
+
+def test_checkers_are_exported():
+    assert ae.exercises.check_chain_step is ex.check_chain_step

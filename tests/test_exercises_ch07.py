@@ -1,0 +1,119 @@
+"""Chapter 7's checkers pass the reference solutions and fail the stub and plausible mistakes."""
+
+import pytest
+import torch
+
+from aelab import exercises as ex
+
+
+def stub(*args):
+    raise NotImplementedError("your code here")
+
+
+def parameters_reference(sizes):
+    return [2 * a * b + a + b for a, b in zip(sizes[:-1], sizes[1:], strict=True)]
+
+
+def reconstruction_reference(layers, x):
+    y = x
+    for layer in layers:
+        y = layer.encode(y)
+    for layer in reversed(layers[1:]):
+        y = torch.relu(layer.decode(y))
+    return layers[0].decode(y)
+
+
+def no_relu(layers, x):
+    y = x
+    for layer in layers:
+        y = layer.encode(y)
+    for layer in reversed(layers):
+        y = layer.decode(y)
+    return y
+
+
+def standardise_reference(train, test):
+    mean, std = train.mean(0), train.std(0)
+    return (train - mean) / std, (test - mean) / std
+
+
+def own_statistics(train, test):
+    return standardise_reference(train, train)[0], standardise_reference(test, test)[0]
+
+
+CASES = {
+    ex.check_layer_parameters: (
+        parameters_reference,
+        {
+            "no biases": lambda s: [2 * a * b for a, b in zip(s[:-1], s[1:], strict=True)],
+            "encoder only": lambda s: [a * b + b for a, b in zip(s[:-1], s[1:], strict=True)],
+            "total": lambda s: sum(parameters_reference(s)),
+            "one too many": lambda s: [*parameters_reference(s), 0],
+            "no decoder bias": lambda s: [
+                2 * a * b + b for a, b in zip(s[:-1], s[1:], strict=True)
+            ],
+        },
+    ),
+    ex.check_stacked_reconstruction: (
+        reconstruction_reference,
+        {
+            "no relu between decoders": no_relu,
+            "first layer only": lambda layers, x: layers[0](x),
+            "decoders in encoder order": lambda layers, x: no_relu(layers[::-1], x),
+            "the code": lambda layers, x: layers[2].encode(layers[1].encode(layers[0].encode(x))),
+        },
+    ),
+    ex.check_standardise: (
+        standardise_reference,
+        {
+            "own statistics": own_statistics,
+            "one scale for all": lambda tr, te: (
+                (tr - tr.mean()) / tr.std(),
+                (te - tr.mean()) / tr.std(),
+            ),
+            "variance": lambda tr, te: (
+                (tr - tr.mean(0)) / tr.var(0),
+                (te - tr.mean(0)) / tr.var(0),
+            ),
+            "centred only": lambda tr, te: (tr - tr.mean(0), te - tr.mean(0)),
+            "one tensor": lambda tr, te: standardise_reference(tr, te)[0],
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("checker", list(CASES), ids=lambda c: c.__name__)
+def test_checker_passes_the_reference_and_fails_the_stub(checker, capsys):
+    reference, _ = CASES[checker]
+    assert checker(reference) is True
+    assert checker(stub) is False
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 2 and out[0].startswith(ex.PASS) and out[1].startswith(ex.FAIL)
+    assert "Not implemented" in out[1]
+
+
+@pytest.mark.parametrize(
+    ("checker", "mistake"),
+    [(c, m) for c, (_, mistakes) in CASES.items() for m in mistakes],
+    ids=lambda v: v if isinstance(v, str) else v.__name__,
+)
+def test_checker_fails_a_plausible_mistake_with_one_line(checker, mistake, capsys):
+    assert checker(CASES[checker][1][mistake]) is False
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and out[0].startswith(ex.FAIL)
+
+
+def test_hints_name_the_mistake(capsys):
+    ex.check_layer_parameters(CASES[ex.check_layer_parameters][1]["no biases"])
+    ex.check_stacked_reconstruction(no_relu)
+    ex.check_standardise(own_statistics)
+    out = capsys.readouterr().out
+    assert "biases" in out and "ReLU between" in out and "training statistics" in out
+
+
+def test_population_and_sample_standard_deviations_both_pass(capsys):
+    def population(train, test):
+        mean, std = train.mean(0), train.std(0, correction=0)
+        return (train - mean) / std, (test - mean) / std
+
+    assert ex.check_standardise(population) is True

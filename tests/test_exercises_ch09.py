@@ -1,0 +1,94 @@
+"""Chapter 9's checkers pass the reference solutions and fail the stub and plausible mistakes."""
+
+import pytest
+import torch
+
+from aelab import exercises as ex
+
+
+def stub(*args):
+    raise NotImplementedError("your code here")
+
+
+def rsample(mu, sigma):
+    return mu + sigma * torch.randn_like(mu)
+
+
+def gaussian_kl(mu, sigma):
+    return 0.5 * (mu**2 + sigma**2 - 1 - 2 * torch.log(sigma)).sum(dim=1)
+
+
+def sharpness(images):
+    dx = images[:, :-1, 1:] - images[:, :-1, :-1]
+    dy = images[:, 1:, :-1] - images[:, :-1, :-1]
+    return torch.sqrt(dx**2 + dy**2).mean()
+
+
+CASES = {
+    ex.check_reparameterised_sample: (
+        rsample,
+        {
+            "torch.normal (no gradient)": lambda mu, sigma: torch.normal(
+                mu.detach(), sigma.detach()
+            ),
+            "variance for std": lambda mu, sigma: mu + sigma**2 * torch.randn_like(mu),
+            "uniform noise": lambda mu, sigma: mu + sigma * torch.rand_like(mu),
+            "sigma ignored": lambda mu, sigma: mu + torch.randn_like(mu),
+            "no noise": lambda mu, sigma: mu + 0 * sigma,
+            "one eps for all rows": lambda mu, sigma: mu + sigma * torch.randn(mu.shape[1]),
+            "wrong shape": lambda mu, sigma: (mu + sigma * torch.randn_like(mu))[:, 0],
+        },
+    ),
+    ex.check_gaussian_kl: (
+        gaussian_kl,
+        {
+            "no 1/2": lambda mu, s: 2 * gaussian_kl(mu, s),
+            "mean over coordinates": lambda mu, s: gaussian_kl(mu, s) / 3,
+            "log sigma for log sigma^2": lambda mu, s: (
+                0.5 * (mu**2 + s**2 - 1 - torch.log(s)).sum(1)
+            ),
+            "summed over the batch": lambda mu, s: gaussian_kl(mu, s).sum(),
+            "reversed": lambda mu, s: 0.5 * (s**-2 * (1 + mu**2) - 1 + 2 * torch.log(s)).sum(1),
+        },
+    ),
+    ex.check_sharpness: (
+        sharpness,
+        {
+            "dx only": lambda x: (x[:, :-1, 1:] - x[:, :-1, :-1]).abs().mean(),
+            "squared": lambda x: (
+                (x[:, :-1, 1:] - x[:, :-1, :-1]) ** 2 + (x[:, 1:, :-1] - x[:, :-1, :-1]) ** 2
+            ).mean(),
+            "summed": lambda x: sharpness(x) * x[:, 1:, 1:].numel(),
+            "central differences": lambda x: torch.sqrt(
+                (x[:, 1:-1, 2:] - x[:, 1:-1, :-2]) ** 2 + (x[:, 2:, 1:-1] - x[:, :-2, 1:-1]) ** 2
+            ).mean(),
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("checker", list(CASES), ids=lambda c: c.__name__)
+def test_checker_passes_the_reference_and_fails_the_stub_and_mistakes(checker, capsys):
+    reference, mistakes = CASES[checker]
+    assert checker(reference) is True
+    out = capsys.readouterr().out
+    assert out.startswith(ex.PASS) and out.count("\n") == 1
+    assert checker(stub) is False
+    assert "Not implemented yet" in capsys.readouterr().out
+    for name, wrong in mistakes.items():
+        assert checker(wrong) is False, name
+        out = capsys.readouterr().out
+        assert out.startswith(ex.FAIL) and out.count("\n") == 1 and "Traceback" not in out, name
+
+
+def test_hints_name_the_mistake(capsys):
+    ex.check_gaussian_kl(CASES[ex.check_gaussian_kl][1]["no 1/2"])
+    assert "1/2" in capsys.readouterr().out
+    ex.check_reparameterised_sample(CASES[ex.check_reparameterised_sample][1]["variance for std"])
+    assert "not sigma squared" in capsys.readouterr().out
+    ex.check_reparameterised_sample(
+        CASES[ex.check_reparameterised_sample][1]["torch.normal (no gradient)"]
+    )
+    assert "not differentiable" in capsys.readouterr().out
+    ex.check_sharpness(CASES[ex.check_sharpness][1]["squared"])
+    assert "square root" in capsys.readouterr().out

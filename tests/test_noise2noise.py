@@ -1,0 +1,77 @@
+import pytest
+import torch
+
+from aelab import noise, photos, unet
+from aelab import noise2noise as n2n
+
+
+def gaussian(sigma):
+    return lambda x, g: noise.gaussian(x, sigma, g)
+
+
+def test_training_pairs_have_independent_noise_of_zero_mean():
+    clean = torch.rand(64, 1, 16, 16, generator=torch.Generator().manual_seed(0))
+    g = torch.Generator().manual_seed(1)
+    x, y = n2n.training_pair(clean, gaussian(0.1), "clean", g)
+    assert torch.equal(y, clean) and (x - clean).std().item() == pytest.approx(0.1, rel=0.05)
+    x, y = n2n.training_pair(clean, gaussian(0.1), "noisy", g)
+    a, b = (x - clean).flatten(), (y - clean).flatten()
+    assert abs(torch.corrcoef(torch.stack([a, b]))[0, 1].item()) < 0.03
+    assert abs(b.mean().item()) < 0.003 and b.std().item() == pytest.approx(0.1, rel=0.05)
+    biased = lambda x, gen: noise.gaussian(x, 0.1, gen) + 0.5  # noqa: E731
+    x, y = n2n.training_pair(clean, gaussian(0.1), "noisy", g, target_noise=biased)
+    assert abs((x - clean).mean().item()) < 0.003
+    assert (y - clean).mean().item() == pytest.approx(0.5, abs=0.003)
+    with pytest.raises(ValueError, match="choose one of"):
+        n2n.training_pair(clean, gaussian(0.1), "blurry", g)
+
+
+def test_denoise_pads_odd_sizes_and_keeps_the_shape():
+    net = unet.UNet(1, 4, 2)
+    image = torch.rand(1, 37, 50)
+    out = n2n.denoise(net, image)
+    assert out.shape == image.shape
+    with pytest.raises(ValueError, match=r"\(C, H, W\)"):
+        n2n.denoise(net, image[0])
+
+
+@pytest.mark.parametrize("target", ["clean", "noisy"])
+def test_a_short_training_run_denoises_and_is_reproducible(target):
+    images = [photos.center_crop(im, 96) for im in photos.load(("camera", "coins"))]
+    sigma = 0.2
+    test = images[0]
+    noisy = noise.gaussian(test, sigma, torch.Generator().manual_seed(5))
+    runs = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        net = unet.UNet(1, 8, 2)
+        history = n2n.train_denoiser(
+            net,
+            images,
+            gaussian(sigma),
+            target,
+            steps=60,
+            batch_size=8,
+            crop=32,
+            lr=3e-3,
+            log_every=20,
+            device="cpu",
+            quiet=True,
+        )
+        runs.append(n2n.denoise(net, noisy))
+    assert history.steps == [20, 40, 60] and history.seconds > 0
+    assert torch.equal(runs[0], runs[1])
+    assert noise.psnr(runs[0].clamp(0, 1), test) > noise.psnr(noisy, test) + 1.0
+
+
+def test_training_settings_are_checked():
+    net = unet.UNet(1, 4, 2)
+    images = [torch.rand(1, 32, 32)]
+    for kwargs, message in [
+        ({"loss": "huber"}, "loss="),
+        ({"target": "x"}, "target="),
+        ({"steps": 0}, "steps="),
+    ]:
+        args = {"target": "clean", "steps": 1} | kwargs
+        with pytest.raises(ValueError, match=message):
+            n2n.train_denoiser(net, images, gaussian(0.1), crop=16, quiet=True, **args)

@@ -75,3 +75,19 @@ def test_training_settings_are_checked():
         args = {"target": "clean", "steps": 1} | kwargs
         with pytest.raises(ValueError, match=message):
             n2n.train_denoiser(net, images, gaussian(0.1), crop=16, quiet=True, **args)
+
+
+def test_self_ensemble_is_equivariant_and_leaves_an_equivariant_denoiser_alone():
+    torch.manual_seed(0)
+    image = torch.rand(1, 12, 10)
+    blur = torch.nn.Conv2d(1, 1, 3, padding=1, bias=False)  # not symmetric: not equivariant
+    with torch.no_grad():
+        ens = n2n.self_ensemble(lambda x: blur(x[None])[0], image)
+        turned = n2n.self_ensemble(lambda x: blur(x[None])[0], torch.rot90(image, 1, (-2, -1)))
+        plain = blur(image[None])[0]
+    assert ens.shape == image.shape
+    torch.testing.assert_close(turned, torch.rot90(ens, 1, (-2, -1)))
+    torch.testing.assert_close(n2n.self_ensemble(lambda x: x.flip(-1).flip(-1), image), image)
+    assert not torch.allclose(ens, plain)  # the views really differ for a lopsided filter
+    with pytest.raises(ValueError, match="one image"):
+        n2n.self_ensemble(lambda x: x, image[None])

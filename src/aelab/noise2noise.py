@@ -145,3 +145,30 @@ def denoise(model: nn.Module, image: torch.Tensor, multiple: int = 4) -> torch.T
     pad_h, pad_w = -h % multiple, -w % multiple
     x = F.pad(image[None].to(device), (0, pad_w, 0, pad_h), mode="reflect")
     return model(x)[0, :, :h, :w].cpu()
+
+
+def self_ensemble(
+    denoiser: Callable[[torch.Tensor], torch.Tensor], image: torch.Tensor
+) -> torch.Tensor:
+    """The mean of ``denoiser`` over the 8 rotations and mirror images of ``image`` (C, H, W).
+
+    Each of the eight views is denoised and turned back before averaging. The
+    errors of the views are partly independent, so the mean is a slightly better
+    estimate (a few tenths of a dB for a small network), and the result is
+    exactly equivariant to rotations by 90 degrees and flips. It costs eight
+    passes and works for any denoiser, learned or classical, so a comparison
+    stays fair when every method gets it.
+    """
+    if image.ndim != 3:
+        raise ValueError(
+            f"self_ensemble takes one image (C, H, W), got shape {tuple(image.shape)}."
+        )
+    views = []
+    for k in range(4):
+        for flip in (False, True):
+            x = torch.rot90(image, k, dims=(-2, -1))
+            x = x.flip(-1) if flip else x
+            y = denoiser(x)
+            y = y.flip(-1) if flip else y
+            views.append(torch.rot90(y, -k, dims=(-2, -1)))
+    return torch.stack(views).mean(0)

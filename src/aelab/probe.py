@@ -4,7 +4,7 @@
   codes, standardised first, and returns its test accuracy. The encoder does
   not change, so the number measures how much class information a linear
   read-out finds in the codes as they are.
-* ``fine_tune`` puts a linear classifier head on an encoder (``Classifier``)
+* ``fine_tune`` puts a linear classifier head on an encoder (``EncoderClassifier``)
   and trains both with cross-entropy on a stratified share of the labelled
   training images (``labelled_subset``): from pretrained weights, or from
   random ones for comparison; ``ae.classifier.accuracy`` scores it.
@@ -62,7 +62,7 @@ def linear_probe(
     return float(probe.score(x_test, y_test))
 
 
-class Classifier(nn.Module):
+class EncoderClassifier(nn.Module):
     """``logits = head(encoder(x))``: an encoder with a linear read-out of its code."""
 
     def __init__(self, encoder: nn.Module, code_size: int, n_classes: int = 10) -> None:
@@ -73,15 +73,15 @@ class Classifier(nn.Module):
         return self.head(self.encoder(x))
 
 
-def classifier(encoder: nn.Module, n_classes: int = 10) -> Classifier:
-    """A ``Classifier`` on a *copy* of ``encoder`` (training it leaves the original intact).
+def classifier(encoder: nn.Module, n_classes: int = 10) -> EncoderClassifier:
+    """A ``EncoderClassifier`` on a *copy* of ``encoder`` (training it leaves the original intact).
 
     The code size is read from the encoder's last ``nn.Linear`` layer.
     """
     linears = [m for m in encoder.modules() if isinstance(m, nn.Linear)]
     if not linears:
         raise ValueError("the encoder has no nn.Linear layer to read the code size from.")
-    return Classifier(copy.deepcopy(encoder), linears[-1].out_features, n_classes)
+    return EncoderClassifier(copy.deepcopy(encoder), linears[-1].out_features, n_classes)
 
 
 def cross_entropy(model: nn.Module, batch: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
@@ -127,7 +127,7 @@ def fine_tune(
     seed: int = 0,
     device: torch.device | str | None = None,
     quiet: bool = False,
-) -> tuple[Classifier, History]:
+) -> tuple[EncoderClassifier, History]:
     """Train a copy of ``encoder`` plus a linear head on ``fraction`` of the labelled ``(x, y)``.
 
     Every weight is trained (the encoder too), with Adam and cross-entropy. The

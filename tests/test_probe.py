@@ -49,7 +49,7 @@ def test_classifier_copies_the_encoder_and_reads_the_code_size():
 
 
 def test_cross_entropy_is_the_mean_over_the_batch():
-    model = probe.Classifier(torch.nn.Identity(), code_size=3, n_classes=3)
+    model = probe.EncoderClassifier(torch.nn.Identity(), code_size=3, n_classes=3)
     with torch.no_grad():
         model.head.weight.copy_(torch.eye(3))
         model.head.bias.zero_()

@@ -74,7 +74,7 @@ class EncoderClassifier(nn.Module):
 
 
 def classifier(encoder: nn.Module, n_classes: int = 10) -> EncoderClassifier:
-    """A ``EncoderClassifier`` on a *copy* of ``encoder`` (training it leaves the original intact).
+    """An ``EncoderClassifier`` on a *copy* of ``encoder`` (training it leaves the original intact).
 
     The code size is read from the encoder's last ``nn.Linear`` layer.
     """

@@ -1,6 +1,6 @@
 """The VAE's densities and loss, the importance-sampled log-likelihood, the gradient estimators."""
 
-import math
+import itertools
 
 import pytest
 import torch
@@ -66,17 +66,31 @@ def test_bad_input_gets_a_clear_error():
         vae.gradient_samples(torch.square, 2.0, 10, "pathwise")
 
 
-def exact_log_likelihood(model: vae.VAE, x: torch.Tensor) -> torch.Tensor:
-    """log p(x) = log integral p(x|z) N(z; 0, 1) dz for a 1-d code, by quadrature on a fine grid."""
-    z = torch.linspace(-9, 9, 20001, dtype=x.dtype).unsqueeze(1)
-    log_joint = model.likelihood(z.unsqueeze(1)).log_prob(x) + Normal(0.0, 1.0).log_prob(z)
-    return torch.logsumexp(log_joint, dim=0) + math.log(z[1, 0] - z[0, 0])
+def test_the_grid_log_joint_is_the_models_own_likelihood_and_prior():
+    model = tiny_vae(latent=1)
+    x = torch.bernoulli(torch.full((3, 6), 0.5), generator=torch.Generator().manual_seed(1))
+    z, log_joint = vae.log_joint_on_grid(model, x, limit=3.0, points=7)
+    direct = model.likelihood(z[:, None, None]).log_prob(x) + Normal(0.0, 1.0).log_prob(z)[:, None]
+    assert log_joint.shape == (7, 3) and torch.allclose(log_joint, direct, atol=1e-5)
+
+
+def test_the_exact_likelihood_of_all_binary_images_sums_to_one():
+    """p(x) is a distribution over the 2^6 binary images: the quadrature must normalise."""
+    model = tiny_vae(latent=1).double()  # float64: the check is to 1e-6
+    every_image = torch.tensor(list(itertools.product([0.0, 1.0], repeat=6)), dtype=torch.float64)
+    total = vae.exact_log_likelihood(model, every_image).exp().sum()
+    assert abs(total.item() - 1) < 1e-6
+
+
+def test_a_grid_needs_a_1d_code():
+    with pytest.raises(ValueError, match="1-d code"):
+        vae.exact_log_likelihood(tiny_vae(latent=2), torch.rand(2, 6))
 
 
 def test_importance_sampling_lies_between_the_elbo_and_the_exact_log_likelihood():
     model = tiny_vae(latent=1)
     x = torch.bernoulli(torch.full((6, 6), 0.5), generator=torch.Generator().manual_seed(0))
-    exact = exact_log_likelihood(model, x)
+    exact = vae.exact_log_likelihood(model, x)
     g = torch.Generator().manual_seed(0)
     is_1 = vae.log_likelihood(model, x, k=1, generator=g)
     is_5000 = vae.log_likelihood(model, x, k=5000, chunk=700, batch_size=4, generator=g)

@@ -42,6 +42,11 @@ from aelab.exercises.ch07 import (
     check_stacked_reconstruction,
     check_standardise,
 )
+from aelab.exercises.ch08 import (
+    check_elbo,
+    check_importance_sampled_estimate,
+    check_score_function_estimator,
+)
 from aelab.exercises.ch09 import (
     check_gaussian_kl,
     check_reparameterised_sample,
@@ -57,10 +62,12 @@ __all__ = [
     "check_chain_step",
     "check_choose_k",
     "check_conv_output_size",
+    "check_elbo",
     "check_encoder_parameters",
     "check_equivalent_autoencoder",
     "check_gaussian_kl",
     "check_gaussian_nll",
+    "check_importance_sampled_estimate",
     "check_kl_sparsity",
     "check_l1_activation_penalty",
     "check_layer_parameters",
@@ -71,6 +78,7 @@ __all__ = [
     "check_principal_angles",
     "check_psnr",
     "check_reparameterised_sample",
+    "check_score_function_estimator",
     "check_sharpness",
     "check_stacked_reconstruction",
     "check_standardise",

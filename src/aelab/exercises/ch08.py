@@ -1,0 +1,148 @@
+"""Checkers for chapter 8: the ELBO of one image, the score-function gradient, the IS estimate."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+from torch.distributions import Bernoulli, Independent, Normal, kl_divergence
+
+from aelab.exercises._common import _mismatch, _report, _run
+
+
+def _first_hint(result: object, hints: list[tuple[torch.Tensor, str]]) -> str:
+    """The hint of the first known mistake that ``result`` reproduces, else ''."""
+    if not isinstance(result, torch.Tensor) or not result.is_floating_point():
+        return ""
+    r = result.detach().double()
+    for value, hint in hints:
+        if r.shape == value.shape and torch.allclose(r, value.double(), rtol=1e-5, atol=1e-6):
+            return hint
+    return ""
+
+
+def check_elbo(
+    fn: Callable[[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor],
+) -> bool:
+    """``fn(x, logits, mu, sigma)``: the one-sample ELBO of each image, shape ``(N,)``.
+
+    ``x`` holds N binary images (N, D), ``logits`` the decoder's D logits for each
+    image's sampled code, ``mu`` and ``sigma`` the encoder's posterior (N, d).
+    """
+    g = torch.Generator().manual_seed(8)
+    n, pixels, latent = 5, 12, 3
+    x = (torch.rand(n, pixels, generator=g) < 0.4).double()
+    logits = 3 * torch.randn(n, pixels, generator=g, dtype=torch.float64)
+    mu = torch.randn(n, latent, generator=g, dtype=torch.float64)
+    sigma = 0.3 + torch.rand(n, latent, generator=g, dtype=torch.float64)
+    log_px_z = Independent(Bernoulli(logits=logits), 1).log_prob(x)
+    q = Independent(Normal(mu, sigma), 1)
+    kl = kl_divergence(q, Independent(Normal(torch.zeros_like(mu), 1.0), 1))
+    expected = log_px_z - kl
+    result, error = _run(fn, x.clone(), logits.clone(), mu.clone(), sigma.clone())
+    if error:
+        return _report(False, error)
+    wrong = _mismatch(result, expected, "The ELBO")
+    if wrong:
+        softmax_ll = (x * torch.log_softmax(logits, dim=1)).sum(1)
+        probs_as_logits = Independent(Bernoulli(logits=torch.sigmoid(logits)), 1).log_prob(x)
+        wrong += _first_hint(
+            result,
+            [
+                (log_px_z + kl, " Subtract the KL term: ELBO = log p(x|z) - KL."),
+                (log_px_z, " Subtract the KL divergence to the prior."),
+                (-kl, " Add the reconstruction term log p(x|z), summed over pixels."),
+                (kl - log_px_z, " That is the loss, minus the ELBO: flip the sign."),
+                (log_px_z / pixels - kl, " Sum log p(x|z) over the pixels; do not average."),
+                (log_px_z - kl / latent, " Sum the KL over the latent coordinates."),
+                (
+                    softmax_ll - kl,
+                    " A softmax over pixels is a categorical distribution (one pixel on); "
+                    "each pixel is its own Bernoulli: use a sigmoid per pixel.",
+                ),
+                (
+                    probs_as_logits - kl,
+                    " The decoder gives logits: pass them as Bernoulli(logits=...), "
+                    "not through a sigmoid first.",
+                ),
+                (expected.sum(), " Give one ELBO per image (shape (N,)): do not sum the batch."),
+                (expected.mean(), " Give one ELBO per image (shape (N,)): do not average."),
+            ],
+        )
+        return _report(False, wrong)
+    return _report(True, "Correct: reconstruction log-likelihood minus the KL to the prior.")
+
+
+def check_score_function_estimator(
+    fn: Callable[[torch.Tensor, torch.Tensor, float, float], torch.Tensor],
+) -> bool:
+    """``fn(f_x, x, theta, sigma)``: per-sample REINFORCE estimates of d/dtheta E[f(x)].
+
+    ``x`` holds samples of q = N(theta, sigma^2) and ``f_x`` the values f(x).
+    """
+    theta, sigma = 2.0, 1.5
+    g = torch.Generator().manual_seed(3)
+    x = theta + sigma * torch.randn(2000, generator=g, dtype=torch.float64)
+    f_x = x**2
+    expected = f_x * (x - theta) / sigma**2
+    result, error = _run(fn, f_x.clone(), x.clone(), theta, sigma)
+    if error:
+        return _report(False, error)
+    wrong = _mismatch(result, expected, "The estimates")
+    if wrong:
+        wrong += _first_hint(
+            result,
+            [
+                ((x - theta) / sigma**2, " Multiply the score by the value f(x)."),
+                (f_x * (x - theta) / sigma, " The score of N(theta, sigma^2) divides by sigma^2."),
+                (f_x * (x - theta), " The score of N(theta, sigma^2) is (x - theta) / sigma^2."),
+                (2 * x, " That is the reparameterised estimate f'(x); use only values of f."),
+                (expected.mean().reshape(()), " Return one estimate per sample, not the mean."),
+            ],
+        )
+        return _report(False, wrong)
+    return _report(
+        True,
+        f"Correct: their mean {result.mean():.2f} estimates 2 theta = {2 * theta:.0f}, "
+        f"with a variance of {result.var():.0f} per sample.",
+    )
+
+
+def check_importance_sampled_estimate(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
+    """``fn(log_w)``: log (1/k) sum_i w_i per image, from log-weights of shape (k, N).
+
+    The test log-weights lie around -1000, as a VAE's can, so exp(log_w)
+    underflows to 0 in any precision: the log-sum-exp is the only way.
+    """
+    g = torch.Generator().manual_seed(5)
+    k, n = 50, 4
+    log_w = -1000 + 3 * torch.randn(k, n, generator=g, dtype=torch.float64)
+    expected = torch.logsumexp(log_w, dim=0) - math.log(k)
+    result, error = _run(fn, log_w.clone())
+    if error:
+        return _report(False, error)
+    if isinstance(result, torch.Tensor) and result.is_floating_point():
+        if result.shape == expected.shape and torch.isneginf(result).any():
+            return _report(
+                False,
+                "You got -inf: exp(-1000) underflows to 0. Use torch.logsumexp, which "
+                "subtracts the largest log-weight before exponentiating.",
+            )
+    wrong = _mismatch(result, expected, "The estimate")
+    if wrong:
+        wrong += _first_hint(
+            result,
+            [
+                (log_w.mean(0), " That is the mean log-weight, the ELBO: average the weights."),
+                (torch.logsumexp(log_w, 0), " Divide by k: subtract log k after the sum."),
+                (torch.logsumexp(log_w, 1) - math.log(n), " Reduce over the k samples (dim 0)."),
+                (expected.mean().reshape(()), " Give one estimate per image (shape (N,))."),
+            ],
+        )
+        return _report(False, wrong)
+    return _report(
+        True,
+        f"Correct: it lies {(expected - log_w.mean(0)).mean():.2f} nats above the mean "
+        "log-weight (the ELBO), as Jensen's inequality says it must.",
+    )

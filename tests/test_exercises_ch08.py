@@ -1,0 +1,91 @@
+"""Chapter 8's checkers pass the reference solutions and fail the stub and plausible mistakes."""
+
+import math
+
+import pytest
+import torch
+from checkers import assert_verdicts
+
+from aelab import exercises as ex
+
+
+def elbo(x, logits, mu, sigma):
+    log_px_z = -torch.nn.functional.binary_cross_entropy_with_logits(
+        logits, x, reduction="none"
+    ).sum(1)
+    kl = 0.5 * (mu**2 + sigma**2 - 1 - 2 * torch.log(sigma)).sum(1)
+    return log_px_z - kl
+
+
+def kl(mu, sigma):
+    return 0.5 * (mu**2 + sigma**2 - 1 - 2 * torch.log(sigma)).sum(1)
+
+
+def score(f_x, x, theta, sigma):
+    return f_x * (x - theta) / sigma**2
+
+
+def is_estimate(log_w):
+    return torch.logsumexp(log_w, dim=0) - math.log(len(log_w))
+
+
+def bernoulli_ll(logits, x):
+    return -torch.nn.functional.binary_cross_entropy_with_logits(logits, x, reduction="none")
+
+
+CASES = {
+    ex.check_elbo: (
+        elbo,
+        {
+            "plus the KL": lambda x, lg, mu, s: elbo(x, lg, mu, s) + 2 * kl(mu, s),
+            "no KL": lambda x, lg, mu, s: bernoulli_ll(lg, x).sum(1),
+            "the loss": lambda x, lg, mu, s: -elbo(x, lg, mu, s),
+            "mean over pixels": lambda x, lg, mu, s: bernoulli_ll(lg, x).mean(1) - kl(mu, s),
+            "softmax over pixels": lambda x, lg, mu, s: (
+                (x * torch.log_softmax(lg, 1)).sum(1) - kl(mu, s)
+            ),
+            "sigmoid twice": lambda x, lg, mu, s: (
+                bernoulli_ll(torch.sigmoid(lg), x).sum(1) - kl(mu, s)
+            ),
+            "batch mean": lambda x, lg, mu, s: elbo(x, lg, mu, s).mean(),
+        },
+    ),
+    ex.check_score_function_estimator: (
+        score,
+        {
+            "no f": lambda f_x, x, theta, sigma: (x - theta) / sigma**2,
+            "divides by sigma": lambda f_x, x, theta, sigma: f_x * (x - theta) / sigma,
+            "reparameterised": lambda f_x, x, theta, sigma: 2 * x,
+            "mean": lambda f_x, x, theta, sigma: score(f_x, x, theta, sigma).mean(),
+        },
+    ),
+    ex.check_importance_sampled_estimate: (
+        is_estimate,
+        {
+            "exp underflows": lambda log_w: torch.log(torch.exp(log_w).mean(0)),
+            "mean log-weight": lambda log_w: log_w.mean(0),
+            "no 1/k": lambda log_w: torch.logsumexp(log_w, 0),
+            "wrong dim": lambda log_w: torch.logsumexp(log_w, 1) - math.log(log_w.shape[1]),
+            "one number": lambda log_w: is_estimate(log_w).mean(),
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("checker", CASES, ids=lambda c: c.__name__)
+def test_checker(checker, capsys):
+    reference, mistakes = CASES[checker]
+    assert_verdicts(checker, reference, mistakes, capsys)
+
+
+def test_hints_name_the_mistake(capsys):
+    ex.check_elbo(CASES[ex.check_elbo][1]["softmax over pixels"])
+    assert "sigmoid per pixel" in capsys.readouterr().out
+    ex.check_importance_sampled_estimate(
+        CASES[ex.check_importance_sampled_estimate][1]["exp underflows"]
+    )
+    assert "logsumexp" in capsys.readouterr().out
+    ex.check_score_function_estimator(
+        CASES[ex.check_score_function_estimator][1]["reparameterised"]
+    )
+    assert "reparameterised" in capsys.readouterr().out

@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install vendor book browser-test test lint execute clean
+.PHONY: install vendor book browser-test test lint execute run-times benchmark clean
 
 install: $(STAMP)
 
@@ -37,7 +37,7 @@ browser-test: book
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check src tests tools _ext
+	$(BIN)/ruff format --check src tests tools _ext benchmarks
 
 # Unit tests, every chapter re-executed in quick mode (nbval), the book build and the
 # browser test (one build, shared: tests/conftest.py), chapter 1 run alone (tests/test_colab.py).
@@ -46,9 +46,19 @@ test: install vendor lint
 	AELAB_QUICK=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile \
 		--nbval-lax --nbval-current-env tests chapters
 
-# Re-execute every chapter in full mode, in place (the outputs the book shows).
+# Re-execute every chapter in full mode, in place (the outputs the book shows), then
+# refresh the run-time table in book/setup.md from the notebooks' run records.
 execute: install
 	$(BIN)/python tools/execute.py
+	$(BIN)/python tools/run_times.py --write book/setup.md
+
+# The run-time table alone (after `python tools/execute.py chapters/NN_*.ipynb`).
+run-times: install
+	$(BIN)/python tools/run_times.py --write book/setup.md
+
+# Seconds per epoch: the conventional DataLoader loop against ae.fit (benchmarks/README.md).
+benchmark: install
+	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1} $(BIN)/python benchmarks/train_speed.py --epochs 2
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache

@@ -1,0 +1,89 @@
+"""tools/run_times.py: the per-chapter run-time table from the notebooks' run records."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("run_times", ROOT / "tools" / "run_times.py")
+run_times = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(run_times)
+
+
+def _notebook(path: Path, title: str, record: dict | None) -> Path:
+    metadata = {"kernelspec": {"name": "python3"}} | ({"aelab": record} if record else {})
+    cells = [
+        {"cell_type": "markdown", "metadata": {}, "source": [f"# {title}\n", "\n", "Text.\n"]},
+        {"cell_type": "code", "metadata": {}, "source": "1", "outputs": [], "execution_count": 1},
+    ]
+    path.write_text(json.dumps({"cells": cells, "metadata": metadata, "nbformat": 4}))
+    return path
+
+
+def _record(seconds: float, quick: bool = False, device: str = "cpu") -> dict:
+    return {
+        "quick": quick,
+        "device": device,
+        "seconds": seconds,
+        "date": "2026-01-02",
+        "aelab_version": "0.1.0",
+    }
+
+
+def test_table_of_synthetic_notebooks(tmp_path):
+    paths = [
+        _notebook(tmp_path / "01_first.ipynb", "First chapter", _record(100.4)),
+        _notebook(tmp_path / "02_second.ipynb", "Second", _record(19.7, True, "cuda (GPU X)")),
+        _notebook(tmp_path / "03_third.ipynb", "Third", None),
+    ]
+    lines = run_times.table(run_times.read_records(paths)).splitlines()
+    assert lines[0] == "| chapter | device | mode | seconds | date |"
+    assert lines[2] == "| 1. First chapter | cpu | full | 100 | 2026-01-02 |"
+    assert lines[3] == "| 2. Second | cuda (GPU X) | quick | 20 | 2026-01-02 |"
+    assert lines[4].startswith("| 3. Third | no run record |")
+    assert lines[5].startswith("| **total** (without 1 unrecorded) | | | **120** ")
+    assert len(lines) == 6
+
+
+def test_write_replaces_only_between_the_markers(tmp_path, capsys):
+    nb = _notebook(tmp_path / "01_a.ipynb", "A", _record(61.0))
+    page = tmp_path / "setup.md"
+    page.write_text(f"before\n{run_times.START}\nold table\n{run_times.END}\nafter\n")
+    assert run_times.main([str(nb), "--write", str(page)]) == 0
+    text = page.read_text()
+    assert text.startswith(f"before\n{run_times.START}\n\n| chapter |")
+    assert text.endswith(f"|\n\n{run_times.END}\nafter\n")
+    assert "old table" not in text and "| 1. A | cpu | full | 61 |" in text
+    assert run_times.main([str(nb), "--write", str(page)]) == 0  # idempotent
+    assert page.read_text() == text
+    assert "already up to date" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["no markers\n", f"{run_times.START} only\n", f"{run_times.END}\n{run_times.START}\n"],
+)
+def test_write_without_markers_fails_clearly(tmp_path, capsys, text):
+    nb = _notebook(tmp_path / "01_a.ipynb", "A", _record(1.0))
+    page = tmp_path / "setup.md"
+    page.write_text(text)
+    assert run_times.main([str(nb), "--write", str(page)]) == 1
+    assert page.read_text() == text
+    assert run_times.START in capsys.readouterr().err
+
+
+def test_the_real_chapters_parse(capsys):
+    chapters = sorted((ROOT / "chapters").glob("*.ipynb"))
+    assert run_times.main([]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == len(chapters) + 3  # header, rule, one row each, total
+    assert all(line.startswith("| ") and line.endswith(" |") for line in lines)
+    assert lines[-1].startswith("| **total**")
+
+
+def test_setup_page_table_is_current():
+    page = (ROOT / "book" / "setup.md").read_text()
+    table = run_times.table(run_times.read_records(sorted((ROOT / "chapters").glob("*.ipynb"))))
+    assert run_times.replace_between_markers(page, table) == page, "run make run-times"

@@ -35,3 +35,14 @@ def _mismatch(result: object, expected: torch.Tensor, what: str) -> str | None:
     if not torch.allclose(result.double(), expected.double(), rtol=1e-5, atol=1e-6):
         return f"{what} differs from the reference."
     return None
+
+
+def _first_hint(result: object, hints: list[tuple[torch.Tensor, str]]) -> str:
+    """The hint of the first known mistake that ``result`` reproduces, else ''."""
+    if not isinstance(result, torch.Tensor) or not result.is_floating_point():
+        return ""
+    r = result.detach().double()
+    for value, hint in hints:
+        if r.shape == value.shape and torch.allclose(r, value.double(), rtol=1e-5, atol=1e-6):
+            return hint
+    return ""

@@ -8,18 +8,7 @@ from collections.abc import Callable
 import torch
 from torch.distributions import Bernoulli, Independent, Normal, kl_divergence
 
-from aelab.exercises._common import _mismatch, _report, _run
-
-
-def _first_hint(result: object, hints: list[tuple[torch.Tensor, str]]) -> str:
-    """The hint of the first known mistake that ``result`` reproduces, else ''."""
-    if not isinstance(result, torch.Tensor) or not result.is_floating_point():
-        return ""
-    r = result.detach().double()
-    for value, hint in hints:
-        if r.shape == value.shape and torch.allclose(r, value.double(), rtol=1e-5, atol=1e-6):
-            return hint
-    return ""
+from aelab.exercises._common import _first_hint, _mismatch, _report, _run
 
 
 def check_elbo(

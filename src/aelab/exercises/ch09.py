@@ -7,7 +7,7 @@ from collections.abc import Callable
 import torch
 from torch.distributions import Independent, Normal, kl_divergence
 
-from aelab.exercises._common import _mismatch, _report, _run
+from aelab.exercises._common import _first_hint, _mismatch, _report, _run
 from aelab.latent import sharpness
 
 
@@ -99,10 +99,7 @@ def check_gaussian_kl(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) 
                 " Give one KL per image (shape (N,)): do not average over the batch.",
             ),
         ]
-        for value, hint in hints:
-            if r.shape == value.shape and torch.allclose(r, value):
-                wrong += hint
-                break
+        wrong += _first_hint(r, hints)
     if wrong:
         return _report(False, wrong)
     return _report(True, "Correct: your KL matches torch.distributions.kl_divergence.")
@@ -131,7 +128,7 @@ def check_sharpness(fn: Callable[[torch.Tensor], torch.Tensor | float]) -> bool:
             ((dx.abs() + dy.abs()).mean(), " The magnitude is sqrt(dx^2 + dy^2), not |dx| + |dy|."),
             (torch.sqrt(dx**2 + dy**2).sum(), " Average over pixels and images; do not sum."),
         ]
-        wrong += next((h for v, h in hints if torch.allclose(r, v.double(), rtol=1e-5)), "")
+        wrong += _first_hint(r, hints)
     if wrong:
         return _report(False, wrong)
     return _report(True, "Correct: the same score the chapter uses for samples and data.")

@@ -33,9 +33,10 @@ GOALS = {
         "ch02_linear_ae_max_angle_deg": lambda v: 0 <= v < 1.0,
         # the logistic-PCA analogue near the paper's 8.01
         "ch02_logistic_linear_sq_err": lambda v: 7.0 <= v <= 9.0,
-        # the deep AE must beat every linear code (the lecture's "nonlinear PCA" claim).
-        # The paper's 3.00 is not reached yet: 3.86 after 100 CPU epochs (issue 3 stays open).
-        "ch02_deep_ae_sq_err": lambda v: 0 < v < 8.0,
+        # the deep AE, trained end to end, at or below the paper's pretrained 3.00
+        "ch02_deep_ae_sq_err": lambda v: 0 < v <= 3.00,
+        # its training error, on the results page beside the test error
+        "ch02_deep_ae_train_sq_err": lambda v: 0 < v < 3.00,
     },
     "03_sparse_autoencoders": {
         # L1 on the activations: a clearly sparser code than no penalty or L1 on the weights

@@ -3,24 +3,16 @@
 It checks that the benchmark works, not how fast anything is.
 """
 
-import importlib.util
 import json
 import math
-import sys
-from pathlib import Path
 
 import pytest
+import scripts
 import torch
 
 import aelab as ae
 
-ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location(
-    "train_speed", ROOT / "benchmarks" / "train_speed.py"
-)
-train_speed = importlib.util.module_from_spec(_spec)
-sys.modules["train_speed"] = train_speed  # dataclasses look their module up there
-_spec.loader.exec_module(train_speed)
+train_speed = scripts.load("benchmarks/train_speed.py")
 
 
 def test_tiny_benchmark_reports_a_ratio_per_model(tmp_path, capsys):

@@ -27,7 +27,6 @@ is about.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import json
 import os
 import re
@@ -40,6 +39,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import scripts
 import tomllib  # the standard library's since Python 3.11, which the tests use
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
@@ -48,9 +48,7 @@ from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9]*.ipynb"))
-_spec = importlib.util.spec_from_file_location("setup_cell", ROOT / "tools" / "setup_cell.py")
-setup_cell = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(setup_cell)
+setup_cell = scripts.load("tools/setup_cell.py")
 
 #: The chapter run alone, and how many of its code cells (setup, settings and data, a figure).
 ALONE = ROOT / "chapters" / "01_autoencoders_and_losses.ipynb"

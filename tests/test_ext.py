@@ -1,25 +1,12 @@
 """The book's own Sphinx extensions in _ext/ (the browser test checks their effect on pages)."""
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
+import scripts
 from sphinx.builders.html._assets import _JavaScript
 
-EXT = Path(__file__).resolve().parents[1] / "_ext"
-
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, EXT / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-ran_on = _load("ran_on")
-unique_scripts = _load("unique_scripts")
+ran_on = scripts.load("_ext/ran_on.py")
+unique_scripts = scripts.load("_ext/unique_scripts.py")
 
 
 def test_ran_on_names_device_mode_seconds_date_and_version(tmp_path):

@@ -1,15 +1,12 @@
 """tools/run_times.py: the per-chapter run-time table from the notebooks' run records."""
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
+import scripts
 
-ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("run_times", ROOT / "tools" / "run_times.py")
-run_times = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(run_times)
+run_times = scripts.load("tools/run_times.py")
 
 
 def _notebook(path: Path, title: str, record: dict | None) -> Path:
@@ -75,7 +72,7 @@ def test_write_without_markers_fails_clearly(tmp_path, capsys, text):
 
 
 def test_the_real_chapters_parse(capsys):
-    chapters = sorted((ROOT / "chapters").glob("*.ipynb"))
+    chapters = sorted((scripts.ROOT / "chapters").glob("*.ipynb"))
     assert run_times.main([]) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == len(chapters) + 3  # header, rule, one row each, total
@@ -84,6 +81,7 @@ def test_the_real_chapters_parse(capsys):
 
 
 def test_setup_page_table_is_current():
-    page = (ROOT / "book" / "setup.md").read_text()
-    table = run_times.table(run_times.read_records(sorted((ROOT / "chapters").glob("*.ipynb"))))
+    page = (scripts.ROOT / "book" / "setup.md").read_text()
+    chapters = sorted((scripts.ROOT / "chapters").glob("*.ipynb"))
+    table = run_times.table(run_times.read_records(chapters))
     assert run_times.replace_between_markers(page, table) == page, "run make run-times"

@@ -3,7 +3,8 @@
 Three environment variables configure everything (read each time they are
 needed, so a notebook or a test can change them on the fly):
 
-* ``AELAB_DEVICE`` - ``cpu``, ``cuda``, ``cuda:N`` or ``mps``; unset means the
+* ``AELAB_DEVICE`` - ``cpu``, ``cuda``, ``cuda:N`` or ``mps`` (checked by
+  :func:`resolve_device`, like every ``device=`` argument); unset means the
   best device present (CUDA, then Apple MPS, then CPU).
 * ``AELAB_QUICK`` - ``1`` shrinks epochs and data so that every chapter runs in
   a few minutes on a laptop CPU (CI uses it); unset or ``0`` is full mode, which
@@ -29,35 +30,71 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"", "0", "false", "no", "off"}
 
 
+_KNOWN = "'cpu', 'cuda', 'cuda:N' or 'mps'"
+
+
 def device() -> torch.device:
     """The device every chapter computes on: ``AELAB_DEVICE``, else cuda > mps > cpu."""
-    wanted = os.environ.get("AELAB_DEVICE", "").strip().lower()
-    if not wanted:
-        if torch.cuda.is_available():
-            return torch.device("cuda")
-        if torch.backends.mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    try:
-        dev = torch.device(wanted)
-    except RuntimeError:
-        dev = None
-    if dev is None or dev.type not in {"cpu", "cuda", "mps"}:
-        raise ValueError(
-            f"AELAB_DEVICE={wanted!r} is not a device aelab knows. "
-            "Use 'cpu', 'cuda', 'cuda:N' or 'mps', or unset it to choose automatically."
+    return _configured()
+
+
+def _configured() -> torch.device:
+    wanted = os.environ.get("AELAB_DEVICE", "").strip()
+    if wanted:
+        return resolve_device(wanted, argument="AELAB_DEVICE")
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def resolve_device(
+    device: torch.device | str | None = None, argument: str = "device"
+) -> torch.device:
+    """Check a device a caller asked for and return it as a ``torch.device``.
+
+    The one check behind every ``device=`` argument of aelab and behind
+    ``AELAB_DEVICE``, so that a wrong device gives the same clear message
+    wherever it is typed (instead of torch's ``AssertionError: Torch not
+    compiled with CUDA enabled`` deep inside a training loop). ``None`` means
+    :func:`device` (``AELAB_DEVICE``, else the best device present). ``argument``
+    is the name the message uses for the setting.
+    """
+    if device is None:
+        return _configured()
+    shown = f"{argument}={device!r}"
+    fix = f"unset {argument}" if argument.isupper() else f"leave {argument}=None"
+    automatic = f"{fix} to choose automatically"
+    if isinstance(device, str):
+        try:
+            dev = torch.device(device.strip().lower())
+        except RuntimeError:
+            dev = None
+    elif isinstance(device, torch.device):
+        dev = device
+    else:
+        raise TypeError(
+            f"{shown} is of type {type(device).__name__}, not a device. "
+            f"Use {_KNOWN} (a string or a torch.device), or {automatic}."
         )
+    if dev is None or dev.type not in {"cpu", "cuda", "mps"}:
+        raise ValueError(f"{shown} is not a device aelab knows. Use {_KNOWN}, or {automatic}.")
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(
-            f"AELAB_DEVICE={wanted!r} asks for a GPU, but this PyTorch sees no CUDA device. "
-            "Unset AELAB_DEVICE, or install a CUDA build of PyTorch."
+            f"{shown} asks for a GPU, but this PyTorch sees no CUDA device. Use 'cpu', "
+            f"or {automatic}, or install a CUDA build of PyTorch on a machine with a GPU."
         )
     if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
         raise ValueError(
-            f"AELAB_DEVICE={wanted!r}, but only {torch.cuda.device_count()} CUDA device(s) exist."
+            f"{shown}, but only {torch.cuda.device_count()} CUDA device(s) exist here "
+            f"(cuda:0 to cuda:{torch.cuda.device_count() - 1}). Use one of them, or {automatic}."
         )
     if dev.type == "mps" and not torch.backends.mps.is_available():
-        raise ValueError(f"AELAB_DEVICE={wanted!r}, but Apple's MPS backend is not available here.")
+        raise ValueError(
+            f"{shown}, but Apple's MPS backend is not available here (it needs a Mac with "
+            f"Apple silicon and a PyTorch built for it). Use 'cpu', or {automatic}."
+        )
     return dev
 
 

@@ -1,6 +1,7 @@
 import json
 
 import pytest
+import torch
 
 import aelab as ae
 from aelab import chapter
@@ -25,3 +26,22 @@ def test_finish_without_start_is_explained(monkeypatch):
     monkeypatch.setattr(chapter, "_started", None)
     with pytest.raises(RuntimeError, match=r"ae\.start\(\)"):
         ae.finish()
+
+
+def test_glue_keeps_the_value_and_checks_the_name():
+    ae.glue("test_glue_value", 1.5)
+    assert ae.chapter.GLUED["test_glue_value"] == 1.5
+    with pytest.raises(ValueError, match="glue name"):
+        ae.glue("not a name", 1.0)
+
+
+def test_start_sets_one_thread_on_the_cpu_and_rejects_bad_counts(monkeypatch, capsys):
+    monkeypatch.setenv("AELAB_DEVICE", "cpu")
+    before = torch.get_num_threads()
+    try:
+        ae.start(threads=1)
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+    with pytest.raises(ValueError, match="threads=0"):
+        ae.start(threads=0)

@@ -39,3 +39,10 @@ def test_style_is_applied():
 
     ae.plots.use_style()
     assert mpl.rcParams["image.cmap"] == "gray"
+
+
+def test_filters_draws_one_block_of_rows_per_label():
+    fig = ae.plots.filters({"a": torch.randn(5, 64), "b": torch.randn(3, 64)}, 4, "t")
+    assert len(fig.axes) == (2 + 1) * 4  # a: 2 rows of 4, b: 1 row
+    with pytest.raises(ValueError, match="side \\* side"):
+        ae.plots.filters({"a": torch.randn(5, 10)}, 4)

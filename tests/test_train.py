@@ -162,3 +162,18 @@ def test_a_constructed_scheduler_is_stepped_every_step():
         quiet=True,
     )
     assert scheduler.last_epoch == 4 and optimizer.param_groups[0]["lr"] == pytest.approx(0.1 / 16)
+
+
+def test_one_cycle_peaks_at_max_lr_and_anneals():
+    model = torch.nn.Linear(2, 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    sched = ae.train.one_cycle(0.5)(opt, 100)
+    rates = []
+    for _ in range(100):
+        rates.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    assert max(rates) == pytest.approx(0.5, rel=1e-3)
+    assert rates[-1] < 1e-3 and rates[0] < 0.05
+    with pytest.raises(ValueError, match="max_lr=0"):
+        ae.train.one_cycle(0)

@@ -42,12 +42,13 @@ from aelab import (  # noqa: E402
     scores,
     sparsity,
     stacked,
+    tables,
     train,
     unet,
     vae,
     widgets,
 )
-from aelab.chapter import finish, start  # noqa: E402
+from aelab.chapter import finish, glue, start  # noqa: E402
 from aelab.train import evaluate, fit  # noqa: E402
 
 __all__ = [
@@ -62,6 +63,7 @@ __all__ = [
     "faces",
     "finish",
     "fit",
+    "glue",
     "latent",
     "losses",
     "models",
@@ -77,6 +79,7 @@ __all__ = [
     "sparsity",
     "stacked",
     "start",
+    "tables",
     "train",
     "unet",
     "vae",

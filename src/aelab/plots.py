@@ -117,3 +117,52 @@ def loss_curves(
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def filters(
+    rows: Mapping[str, torch.Tensor],
+    ncols: int,
+    title: str | None = None,
+    cmap: str = "RdBu_r",
+    size: float = 0.7,
+) -> Figure:
+    """A grid of square filters, one labelled block of rows per entry of ``rows``.
+
+    ``rows`` maps a label to filters of shape ``(n, side * side)`` (e.g. the
+    columns of a decoder matrix). Each filter is scaled to its own range with 0 in
+    the middle of the colour map, so that red and blue show the sign of each
+    weight and a weak filter is as readable as a strong one.
+    """
+    if not rows:
+        raise ValueError("rows is empty: pass {label: filters}, e.g. {'L1': decoder_filters}.")
+    if isinstance(ncols, bool) or not isinstance(ncols, int) or ncols < 1:
+        raise ValueError(f"ncols={ncols!r}: use a whole number of columns >= 1.")
+    blocks = {label: torch.as_tensor(f).detach().cpu().float() for label, f in rows.items()}
+    for label, f in blocks.items():
+        side = math.isqrt(f.shape[-1]) if f.ndim == 2 else 0
+        if side * side != (f.shape[-1] if f.ndim == 2 else -1):
+            raise ValueError(
+                f"rows[{label!r}] has shape {tuple(f.shape)}: give filters as (n, side * side)."
+            )
+    nrows = {label: -(-len(f) // ncols) for label, f in blocks.items()}
+    total = sum(nrows.values())
+    fig, axes = plt.subplots(
+        total, ncols, squeeze=False, figsize=(size * ncols, size * total + 0.5)
+    )
+    for ax in axes.ravel():
+        ax.set_xticks([]), ax.set_yticks([]), ax.grid(False)
+        ax.spines[:].set_visible(False)
+    top = 0
+    for label, f in blocks.items():
+        side = math.isqrt(f.shape[1])
+        for i, image in enumerate(f.reshape(-1, side, side)):
+            limit = image.abs().max().item() or 1.0
+            axes[top + i // ncols, i % ncols].imshow(
+                image.numpy(), cmap=cmap, vmin=-limit, vmax=limit
+            )
+        axes[top, 0].set_ylabel(label, rotation=0, ha="right", va="center")
+        top += nrows[label]
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -30,18 +30,22 @@ Loss = Callable[[nn.Module, Batch], torch.Tensor]
 Scheduler = Callable[[torch.optim.Optimizer, int], torch.optim.lr_scheduler.LRScheduler]
 
 
-def one_cycle(max_lr: float) -> Scheduler:
+def one_cycle(max_lr: float, pct_start: float = 0.3) -> Scheduler:
     """The one-cycle schedule (Smith & Topin 2019) for ``fit(..., scheduler=one_cycle(3e-3))``.
 
-    The learning rate warms up to ``max_lr``, then anneals towards zero: the last
-    epochs settle the weights. ``fit`` calls the returned function with its
-    optimiser and the total number of steps.
+    The learning rate warms up to ``max_lr`` over the first ``pct_start`` of the
+    steps, then anneals towards zero: the last epochs settle the weights. ``fit``
+    calls the returned function with its optimiser and the total number of steps.
     """
     if not isinstance(max_lr, int | float) or isinstance(max_lr, bool) or not max_lr > 0:
         raise ValueError(f"max_lr={max_lr!r}: use a positive learning rate, e.g. 3e-3.")
+    if not isinstance(pct_start, float) or not 0 < pct_start < 1:
+        raise ValueError(f"pct_start={pct_start!r}: use a fraction of the steps, e.g. 0.3.")
 
     def schedule(opt: torch.optim.Optimizer, steps: int) -> torch.optim.lr_scheduler.LRScheduler:
-        return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=max_lr, total_steps=steps)
+        return torch.optim.lr_scheduler.OneCycleLR(
+            opt, max_lr=max_lr, total_steps=steps, pct_start=pct_start
+        )
 
     return schedule
 

@@ -8,12 +8,13 @@ from collections.abc import Callable
 import torch
 from torch.distributions import Bernoulli, Independent, Normal, kl_divergence
 
-from aelab.exercises._common import _first_hint, _mismatch, _report, _run
+from aelab.exercises._common import _call, _close, _first_hint, _tensor, _Wrong, checker
 
 
+@checker
 def check_elbo(
     fn: Callable[[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor],
-) -> bool:
+) -> str:
     """``fn(x, logits, mu, sigma)``: the one-sample ELBO of each image, shape ``(N,)``.
 
     ``x`` holds N binary images (N, D), ``logits`` the decoder's D logits for each
@@ -29,43 +30,40 @@ def check_elbo(
     q = Independent(Normal(mu, sigma), 1)
     kl = kl_divergence(q, Independent(Normal(torch.zeros_like(mu), 1.0), 1))
     expected = log_px_z - kl
-    result, error = _run(fn, x.clone(), logits.clone(), mu.clone(), sigma.clone())
-    if error:
-        return _report(False, error)
-    wrong = _mismatch(result, expected, "The ELBO")
-    if wrong:
-        softmax_ll = (x * torch.log_softmax(logits, dim=1)).sum(1)
-        probs_as_logits = Independent(Bernoulli(logits=torch.sigmoid(logits)), 1).log_prob(x)
-        wrong += _first_hint(
-            result,
-            [
-                (log_px_z + kl, " Subtract the KL term: ELBO = log p(x|z) - KL."),
-                (log_px_z, " Subtract the KL divergence to the prior."),
-                (-kl, " Add the reconstruction term log p(x|z), summed over pixels."),
-                (kl - log_px_z, " That is the loss, minus the ELBO: flip the sign."),
-                (log_px_z / pixels - kl, " Sum log p(x|z) over the pixels; do not average."),
-                (log_px_z - kl / latent, " Sum the KL over the latent coordinates."),
-                (
-                    softmax_ll - kl,
-                    " A softmax over pixels is a categorical distribution (one pixel on); "
-                    "each pixel is its own Bernoulli: use a sigmoid per pixel.",
-                ),
-                (
-                    probs_as_logits - kl,
-                    " The decoder gives logits: pass them as Bernoulli(logits=...), "
-                    "not through a sigmoid first.",
-                ),
-                (expected.sum(), " Give one ELBO per image (shape (N,)): do not sum the batch."),
-                (expected.mean(), " Give one ELBO per image (shape (N,)): do not average."),
-            ],
-        )
-        return _report(False, wrong)
-    return _report(True, "Correct: reconstruction log-likelihood minus the KL to the prior.")
+    result = _call(fn, x.clone(), logits.clone(), mu.clone(), sigma.clone())
+    softmax_ll = (x * torch.log_softmax(logits, dim=1)).sum(1)
+    probs_as_logits = Independent(Bernoulli(logits=torch.sigmoid(logits)), 1).log_prob(x)
+    hints = [
+        (log_px_z + kl, " Subtract the KL term: ELBO = log p(x|z) - KL."),
+        (log_px_z, " Subtract the KL divergence to the prior."),
+        (-kl, " Add the reconstruction term log p(x|z), summed over pixels."),
+        (kl - log_px_z, " That is the loss, minus the ELBO: flip the sign."),
+        (log_px_z / pixels - kl, " Sum log p(x|z) over the pixels; do not average."),
+        (log_px_z - kl / latent, " Sum the KL over the latent coordinates."),
+        (
+            softmax_ll - kl,
+            " A softmax over pixels is a categorical distribution (one pixel on); "
+            "each pixel is its own Bernoulli: use a sigmoid per pixel.",
+        ),
+        (
+            probs_as_logits - kl,
+            " The decoder gives logits: pass them as Bernoulli(logits=...), "
+            "not through a sigmoid first.",
+        ),
+        (expected.sum(), " Give one ELBO per image (shape (N,)): do not sum the batch."),
+        (expected.mean(), " Give one ELBO per image (shape (N,)): do not average."),
+    ]
+    r = _tensor(result, expected, "The ELBO", hints=hints)
+    if not _close(r, expected, result.dtype):
+        hint = _first_hint(r, hints, result.dtype)
+        raise _Wrong(f"The ELBO differs from the reference.{hint}")
+    return "Correct: reconstruction log-likelihood minus the KL to the prior."
 
 
+@checker
 def check_score_function_estimator(
     fn: Callable[[torch.Tensor, torch.Tensor, float, float], torch.Tensor],
-) -> bool:
+) -> str:
     """``fn(f_x, x, theta, sigma)``: per-sample REINFORCE estimates of d/dtheta E[f(x)].
 
     ``x`` holds samples of q = N(theta, sigma^2) and ``f_x`` the values f(x).
@@ -75,30 +73,26 @@ def check_score_function_estimator(
     x = theta + sigma * torch.randn(2000, generator=g, dtype=torch.float64)
     f_x = x**2
     expected = f_x * (x - theta) / sigma**2
-    result, error = _run(fn, f_x.clone(), x.clone(), theta, sigma)
-    if error:
-        return _report(False, error)
-    wrong = _mismatch(result, expected, "The estimates")
-    if wrong:
-        wrong += _first_hint(
-            result,
-            [
-                ((x - theta) / sigma**2, " Multiply the score by the value f(x)."),
-                (f_x * (x - theta) / sigma, " The score of N(theta, sigma^2) divides by sigma^2."),
-                (f_x * (x - theta), " The score of N(theta, sigma^2) is (x - theta) / sigma^2."),
-                (2 * x, " That is the reparameterised estimate f'(x); use only values of f."),
-                (expected.mean().reshape(()), " Return one estimate per sample, not the mean."),
-            ],
-        )
-        return _report(False, wrong)
-    return _report(
-        True,
-        f"Correct: their mean {result.mean():.2f} estimates 2 theta = {2 * theta:.0f}, "
-        f"with a variance of {result.var():.0f} per sample.",
+    result = _call(fn, f_x.clone(), x.clone(), theta, sigma)
+    hints = [
+        ((x - theta) / sigma**2, " Multiply the score by the value f(x)."),
+        (f_x * (x - theta) / sigma, " The score of N(theta, sigma^2) divides by sigma^2."),
+        (f_x * (x - theta), " The score of N(theta, sigma^2) is (x - theta) / sigma^2."),
+        (2 * x, " That is the reparameterised estimate f'(x); use only values of f."),
+        (expected.mean().reshape(()), " Return one estimate per sample, not the mean."),
+    ]
+    r = _tensor(result, expected, "The estimates", hints=hints)
+    if not _close(r, expected, result.dtype):
+        hint = _first_hint(r, hints, result.dtype)
+        raise _Wrong(f"The estimates differ from the reference.{hint}")
+    return (
+        f"Correct: their mean {r.mean():.2f} estimates 2 theta = {2 * theta:.0f}, "
+        f"with a variance of {r.var():.0f} per sample."
     )
 
 
-def check_importance_sampled_estimate(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
+@checker
+def check_importance_sampled_estimate(fn: Callable[[torch.Tensor], torch.Tensor]) -> str:
     """``fn(log_w)``: log (1/k) sum_i w_i per image, from log-weights of shape (k, N).
 
     The test log-weights lie around -1000, as a VAE's can, so exp(log_w)
@@ -108,30 +102,22 @@ def check_importance_sampled_estimate(fn: Callable[[torch.Tensor], torch.Tensor]
     k, n = 50, 4
     log_w = -1000 + 3 * torch.randn(k, n, generator=g, dtype=torch.float64)
     expected = torch.logsumexp(log_w, dim=0) - math.log(k)
-    result, error = _run(fn, log_w.clone())
-    if error:
-        return _report(False, error)
-    if isinstance(result, torch.Tensor) and result.is_floating_point():
-        if result.shape == expected.shape and torch.isneginf(result).any():
-            return _report(
-                False,
-                "You got -inf: exp(-1000) underflows to 0. Use torch.logsumexp, which "
-                "subtracts the largest log-weight before exponentiating.",
-            )
-    wrong = _mismatch(result, expected, "The estimate")
-    if wrong:
-        wrong += _first_hint(
-            result,
-            [
-                (log_w.mean(0), " That is the mean log-weight, the ELBO: average the weights."),
-                (torch.logsumexp(log_w, 0), " Divide by k: subtract log k after the sum."),
-                (torch.logsumexp(log_w, 1) - math.log(n), " Reduce over the k samples (dim 0)."),
-                (expected.mean().reshape(()), " Give one estimate per image (shape (N,))."),
-            ],
-        )
-        return _report(False, wrong)
-    return _report(
-        True,
+    result = _call(fn, log_w.clone())
+    hints = [
+        (log_w.mean(0), " That is the mean log-weight, the ELBO: average the weights."),
+        (torch.logsumexp(log_w, 0), " Divide by k: subtract log k after the sum."),
+        (torch.logsumexp(log_w, 1) - math.log(n), " Reduce over the k samples (dim 0)."),
+        (expected.mean().reshape(()), " Give one estimate per image (shape (N,))."),
+    ]
+    underflow = (
+        " If you got -inf: exp(-1000) underflows to 0. Use torch.logsumexp, which "
+        "subtracts the largest log-weight before exponentiating."
+    )
+    r = _tensor(result, expected, "The estimate", if_not_finite=underflow, hints=hints)
+    if not _close(r, expected, result.dtype):
+        hint = _first_hint(r, hints, result.dtype)
+        raise _Wrong(f"The estimate differs from the reference.{hint}")
+    return (
         f"Correct: it lies {(expected - log_w.mean(0)).mean():.2f} nats above the mean "
-        "log-weight (the ELBO), as Jensen's inequality says it must.",
+        "log-weight (the ELBO), as Jensen's inequality says it must."
     )

@@ -14,56 +14,34 @@ Notebooks import it as ``import aelab as ae``; each module is one concept:
   (scikit-image's denoisers), ``scores`` (the score of a 2-D density),
   ``sampling`` (the denoising autoencoder's Markov chain), ``classifier`` and
   ``diagnostics`` (measuring chains), ``probe`` (linear probes, fine-tuning),
-  ``latent`` (traversals, interpolations, factor correlations).
+  ``latent`` (traversals, interpolations, factor correlations);
+- the book's tables: ``tables`` (printed result tables), ``published`` (published
+  numbers and the goals the chapters are checked against).
+
+Submodules load on first use (``ae.data``, ``ae.fit``; PEP 562), so ``import aelab``
+costs almost nothing: a test worker or a subprocess that needs only ``ae.config``
+does not pay for scikit-image, scikit-learn or the exercise checkers.
 """
 
-__version__ = "0.1.0"
+from __future__ import annotations
 
-from aelab import (  # noqa: E402
-    classical,
-    classifier,
-    config,
-    conv,
-    data,
-    diagnostics,
-    exercises,
-    faces,
-    latent,
-    losses,
-    models,
-    noise,
-    noise2noise,
-    patches,
-    pca,
-    photos,
-    plots,
-    probe,
-    sampling,
-    scores,
-    sparsity,
-    stacked,
-    tables,
-    train,
-    unet,
-    vae,
-    widgets,
-)
-from aelab.chapter import finish, glue, start  # noqa: E402
-from aelab.train import evaluate, fit  # noqa: E402
+import importlib
+from types import ModuleType
+from typing import Any
 
-__all__ = [
+from aelab._version import __version__
+
+#: The submodules, imported by ``__getattr__`` the first time ``ae.<name>`` is read.
+MODULES = (
+    "chapter",
     "classical",
     "classifier",
     "config",
     "conv",
     "data",
     "diagnostics",
-    "evaluate",
     "exercises",
     "faces",
-    "finish",
-    "fit",
-    "glue",
     "latent",
     "losses",
     "models",
@@ -74,14 +52,39 @@ __all__ = [
     "photos",
     "plots",
     "probe",
+    "published",
     "sampling",
     "scores",
     "sparsity",
     "stacked",
-    "start",
     "tables",
     "train",
     "unet",
     "vae",
     "widgets",
-]
+)
+#: The functions a chapter calls as ``ae.<name>``, and the module that defines each.
+FUNCTIONS = {
+    "start": "chapter",
+    "finish": "chapter",
+    "glue": "chapter",
+    "fit": "train",
+    "evaluate": "train",
+}
+
+__all__ = ["__version__", *MODULES, *FUNCTIONS]
+
+
+def __getattr__(name: str) -> ModuleType | Any:
+    """Import ``aelab.<name>`` (or the module defining the function ``name``) on first use."""
+    if name in MODULES:
+        return importlib.import_module(f"aelab.{name}")  # also sets it as an attribute
+    if name in FUNCTIONS:
+        value = getattr(importlib.import_module(f"aelab.{FUNCTIONS[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'aelab' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import torch
 
-from aelab import __version__, config, plots
+from aelab import config, plots
+from aelab._version import __version__
 
 _started: float | None = None
 GLUED: dict[str, object] = {}

@@ -22,7 +22,7 @@ from typing import TypeVar
 import numpy as np
 import torch
 
-from aelab import __version__
+from aelab._version import __version__
 
 T = TypeVar("T")
 

@@ -1,0 +1,281 @@
+"""The book's headline numbers: each one's published value, its source, and its goal.
+
+This table is the one home of every published number and every goal. The chapters
+glue published values from it (``ae.published.value("ch02_pca30_sq_err")``, never a
+typed 13.87), ``tests/test_notebooks.py`` checks each chapter's stored numbers
+against its goals, and ``tools/results_table.py --write`` renders the tables of the
+results page (``book/results.md``) from it.
+
+A goal is a claim the chapter makes that its run could have missed; a number the
+code fixes (a code size, a parameter count) or a bound that holds by construction
+(a distance is never negative, an ELBO on binary data never positive) is no goal:
+such a quantity is *reported* (``goal=None``) and shown as such.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+# Hinton & Salakhutdinov (2006): PCA with 30 components, squared error per MNIST test image.
+PCA30 = 13.87
+# Burda et al. (2015), Table 1: test log-likelihood (k = 5000) of a one-layer VAE and IWAE (k = 50).
+BURDA_VAE, BURDA_IWAE = -86.76, -84.78
+
+
+@dataclass(frozen=True)
+class Published:
+    """A number from the literature (or exact by derivation when ``source`` is empty)."""
+
+    value: float | None  # None: a published result that is no single number
+    source: str = ""  # BibTeX key in book/references.bib
+    text: str = ""  # what the results page shows instead of the bare value
+
+
+@dataclass(frozen=True)
+class Goal:
+    """``low < x < high``, or ``low <= x <= high`` when ``closed``; ``x`` is the value,
+    or the value divided by another quantity's where the quantity names one (``of``)."""
+
+    low: float = -math.inf
+    high: float = math.inf
+    closed: bool = False
+    text: str = ""  # how the results page states it; default from the bounds
+
+    def met(self, x: float) -> bool:
+        if self.closed:
+            return self.low <= x <= self.high
+        return self.low < x < self.high
+
+    def missed(self) -> float:
+        """A value just past the goal: the test that every goal can fail stores it."""
+        bound, direction = (self.high, 1) if math.isfinite(self.high) else (self.low, -1)
+        return bound + direction * (abs(bound) * 1e-3 + 1e-9) if self.closed else bound
+
+    def describe(self) -> str:
+        if self.text:
+            return self.text
+        lo, hi = _number(self.low), _number(self.high)
+        less = r"\le" if self.closed else "<"
+        more = r"\ge" if self.closed else ">"
+        if math.isfinite(self.low) and math.isfinite(self.high):
+            return f"${lo} {less} x {less} {hi}$"
+        return f"${less} {hi}$" if math.isfinite(self.high) else f"${more} {lo}$"
+
+
+def below(bound: float) -> Goal:
+    return Goal(high=bound)
+
+
+def at_most(bound: float) -> Goal:
+    return Goal(high=bound, closed=True)
+
+
+def above(bound: float) -> Goal:
+    return Goal(low=bound)
+
+
+def at_least(bound: float) -> Goal:
+    return Goal(low=bound, closed=True)
+
+
+def between(low: float, high: float) -> Goal:
+    return Goal(low, high)
+
+
+def within(target: float, tolerance: float, text: str = "") -> Goal:
+    """``|x - target| <= tolerance``."""
+    default = f"${_number(target)} \\pm {_number(tolerance)}$"
+    return Goal(target - tolerance, target + tolerance, True, text or default)
+
+
+def _number(x: float) -> str:
+    if x != 0 and abs(x) < 1e-3:
+        mantissa, exponent = f"{x:.0e}".split("e")
+        head = "" if mantissa == "1" else f"{mantissa} \\times "
+        return f"{head}10^{{{int(exponent)}}}"
+    return f"{x:g}"
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One glued headline number of a chapter and what the book claims about it."""
+
+    name: str  # the glue name in the chapter notebook (the results page pastes it)
+    goal: Goal | None = None  # None: only reported
+    published: Published | None = None
+    note: str = ""  # said after the goal (or after "reported")
+    of: str = ""  # the goal applies to value / this quantity's value (same chapter)
+    quick: Goal | None = None  # a goal for quick mode (AELAB_QUICK=1); none set yet
+
+
+Q = Quantity  # a short name for the table below
+
+
+_HS = Published(PCA30, "hinton2006reducing")
+_N2N = "lehtinen2018noise2noise"
+_NOT_MET = "clearly above PCA's hoped: **not met**"
+_HALF_PCA30 = Goal(
+    high=PCA30 / 2, text=f"below half of PCA-30's {PCA30} {{cite:p}}`hinton2006reducing`"
+)
+
+# fmt: off
+#: Chapter (notebook stem) -> its headline quantities, in the order of the results page.
+CHAPTERS: dict[str, list[Quantity]] = {
+    "01_autoencoders_and_losses": [
+        Q("ch01_gauss_nll_maxdiff", at_most(1e-6)),
+        Q("ch01_bernoulli_nll_maxdiff", at_most(1e-6)),
+        Q("ch01_l2_test_sq_err", below(10), note="a working AE; compare with the BCE row"),
+        Q("ch01_bce_test_sq_err", below(10), note="a working AE; compare with the L2 row"),
+    ],
+    "02_undercomplete_and_pca": [
+        Q("ch02_pca30_sq_err", within(PCA30, 0.05), _HS, "reproduce"),
+        Q("ch02_linear_ae_sq_err", within(1, 0.005, "within 0.5 % of PCA"),
+          of="ch02_pca30_sq_err"),
+        Q("ch02_linear_ae_max_angle_deg",
+          Goal(high=1.0, text="below 1° {cite:p}`baldi1989neural`")),
+        Q("ch02_logistic_linear_sq_err", Goal(7.0, 9.0, True),
+          Published(8.01, "hinton2006reducing"), "near the paper"),
+        Q("ch02_deep_ae_sq_err", at_most(3.00),
+          Published(3.00, "hinton2006reducing", "3.00 (with RBM pretraining)"),
+          "without pretraining (stretch $\\le 2.50$)"),
+        Q("ch02_deep_ae_train_sq_err"),
+    ],
+    "03_sparse_autoencoders": [
+        Q("ch03_none_active_fraction", above(0.5), note="dense"),
+        Q("ch03_l1act_active_fraction", below(0.2), note="far below both other rows"),
+        Q("ch03_l1w_active_fraction", above(0.3),
+          note="stays dense: the identity is sparse in its weights"),
+        Q("ch03_none_sq_err", below(15), note="unconstrained reference"),
+        Q("ch03_l1act_sq_err", below(15), note="comparable with L1 on the weights"),
+        Q("ch03_l1w_sq_err", below(15), note="comparable with L1 on the activations"),
+        Q("ch03_penalised_err_ratio", below(1.5)),
+        Q("ch03_kl_mean_activation", within(1, 0.2, "within 20 % of $\\rho$"),
+          Published(None, "ng2011sparse", "the target $\\rho$"), of="ch03_kl_target_rho"),
+        Q("ch03_kl_target_rho", note="a setting of the chapter"),
+    ],
+    "04_convolutional_autoencoders": [
+        Q("ch04_code_size", note="the same for both models"),
+        Q("ch04_conv_sq_err", below(6)),
+        Q("ch04_mlp_sq_err", below(6)),
+        Q("ch04_err_ratio", at_most(1.10), note="about as good"),
+        Q("ch04_conv_params",
+          Goal(high=1 / 20, text="under a twentieth of the fully connected AE's"),
+          of="ch04_mlp_params"),
+        Q("ch04_mlp_params"),
+        Q("ch04_conv_seconds"),
+        Q("ch04_mlp_seconds"),
+        Q("ch04_cb_untrained_transposed",
+          Goal(low=0.1, text="$> 0.1$ {cite:p}`odena2016deconvolution`")),
+        Q("ch04_cb_untrained_nearest", below(0.01)),
+    ],
+    "05_denoising_and_noise2noise": [
+        Q("ch05_sigma", None, Published(25 / 255, _N2N, "25/255 = 0.0980"),
+          "the paper's setting"),
+        Q("ch05_psnr_noisy", between(19.5, 21.0), note="about 20.2 dB at this $\\sigma$"),
+        Q("ch05_psnr_classical_best", above(21.0),
+          Published(None, _N2N, "BM3D (not in scikit-image)"), "below both U-Nets"),
+        Q("ch05_psnr_n2c", above(21.0)),
+        Q("ch05_psnr_n2n", above(21.0)),
+        Q("ch05_n2n_minus_n2c_db", within(0, 0.2), Published(None, _N2N, "within 0.03 dB")),
+        Q("ch05_n2c_minus_classical_db", above(0), Published(None, _N2N, "both above BM3D")),
+        Q("ch05_n2n_minus_classical_db", above(0), Published(None, _N2N, "both above BM3D")),
+        Q("ch05_score_cosine", above(0.9),
+          Published(None, "alain2014regularized", "aligned as $\\sigma \\to 0$")),
+    ],
+    "06_dae_markov_chain_sampling": [
+        Q("ch06_classifier_test_acc", at_least(0.975), note="about 0.98"),
+        Q("ch06_best_corruption", between(0.1, 0.9), note="not an extreme of the sweep"),
+        Q("ch06_switches_per_100", at_least(1), note="the chains mix"),
+        Q("ch06_classes_visited", at_least(9.5), note="all ten on average"),
+        Q("ch06_sample_quality", None,
+          Published(214, "goodfellow2014generative", "Parzen-window estimate 214 nats for a "
+                    "deep GSN: context only, not comparable"),
+          "as close to the next row as possible"),
+        Q("ch06_data_quality", note="the floor"),
+    ],
+    "07_stacked_autoencoders": [
+        Q("ch07_greedy_sq_err", _HALF_PCA30),
+        Q("ch07_e2e_sq_err", _HALF_PCA30),
+        Q("ch07_sdae_sq_err", _HALF_PCA30),
+        Q("ch07_e2e_over_greedy_sq_err", at_most(1.10), note="pretraining not needed"),
+        Q("ch07_probe_acc_pca", between(85, 95), note="the yardstick"),
+        Q("ch07_probe_acc_greedy", above(85), note=_NOT_MET),
+        Q("ch07_probe_acc_e2e", above(85), note=_NOT_MET),
+        Q("ch07_probe_acc_sdae", above(85), note=_NOT_MET),
+        Q("ch07_probe_margin_over_pca", above(-2), note="$> 0$ hoped"),
+        Q("ch07_finetune_acc_1pct_pretrained", above(85),
+          note="above the random start hoped: **not met**"),
+        Q("ch07_finetune_acc_1pct_scratch", above(85)),
+        Q("ch07_finetune_gain_1pct", Goal(-2, 2), note="$> 0$ hoped"),
+        Q("ch07_finetune_err_100pct_pretrained", None,
+          Published(1.28, "vincent2010stacked", "1.28 (SDAE-3)"),
+          "context only: a different protocol"),
+    ],
+    "08_vae_elbo": [
+        Q("ch08_kl_closed_vs_mc_maxdiff", below(0.02)),
+        Q("ch08_grad_var_score", Goal(87 * 0.97, 87 * 1.03, text="within 3 % of 87"),
+          Published(87, text="87 (exact)")),
+        Q("ch08_grad_var_reparam", Goal(4 * 0.97, 4 * 1.03, text="within 3 % of 4"),
+          Published(4, text="4 (exact)")),
+        Q("ch08_vae_var_ratio", above(1)),
+        Q("ch08_1d_gap", note="positive by Jensen's inequality"),
+        Q("ch08_1d_is_error", Goal(high=1, text="below the gap"), of="ch08_1d_gap"),
+        Q("ch08_test_elbo"),
+        Q("ch08_test_loglik_is5000", above(BURDA_VAE),
+          Published(BURDA_VAE, "burda2015importance",
+                    f"{BURDA_VAE} (VAE); {BURDA_IWAE} (IWAE, $k = 50$)"),
+          f"stretch $> {BURDA_IWAE}$"),
+        Q("ch08_train_seconds"),
+    ],
+    "09_vae_latent_space": [
+        Q("ch09_beta", note="a setting of the chapter"),
+        Q("ch09_smile_corr", at_least(0.9)),
+        Q("ch09_pose_corr", at_least(0.9)),
+        Q("ch09_vae_smile_corr", note="compare with the $\\beta$-VAE"),
+        Q("ch09_vae_pose_corr", note="compare with the $\\beta$-VAE"),
+        Q("ch09_kl_kl", below(0.1), note="the posterior is the prior"),
+        Q("ch09_data_sharpness"),
+        Q("ch09_sample_sharpness", note="below the data"),
+        Q("ch09_sharpness_ratio", below(0.9), note="blurrier than the data"),
+        Q("ch09_bound_gap", note="positive: the ELBO is only a lower bound"),
+    ],
+}
+# fmt: on
+
+#: Published numbers the book compares with that no quantity above measures.
+OTHERS: dict[str, Published] = {
+    "ch08_iwae_loglik": Published(BURDA_IWAE, "burda2015importance"),
+}
+
+
+def quantity(name: str) -> Quantity:
+    """The table's entry for the glue name ``name``."""
+    for quantities in CHAPTERS.values():
+        for q in quantities:
+            if q.name == name:
+                return q
+    raise KeyError(f"{name!r} is not in aelab.published.CHAPTERS")
+
+
+def value(name: str) -> float:
+    """The published value of ``name`` (a quantity or one of ``OTHERS``), for ``ae.glue``."""
+    published = OTHERS[name] if name in OTHERS else quantity(name).published
+    if published is None or published.value is None:
+        raise KeyError(f"{name!r} has no published number in aelab.published")
+    return published.value
+
+
+def misses(q: Quantity, values: dict[str, float | str]) -> str | None:
+    """Why the chapter's glued ``values`` miss ``q``'s goal, or None if they meet it."""
+    if q.goal is None:
+        return None
+    x = values.get(q.name)
+    if not isinstance(x, float) or not math.isfinite(x):
+        return f"{q.name} = {x!r} is not a finite number"
+    if q.of:
+        x = x / values[q.of]
+    if not q.goal.met(x):
+        what = f"{q.name} / {q.of}" if q.of else q.name
+        return f"{what} = {x:.6g} misses its goal {q.goal.describe()}"
+    return None

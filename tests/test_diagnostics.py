@@ -65,6 +65,16 @@ def test_autocorrelation_of_an_ar1_process_is_phi_to_the_lag():
     np.testing.assert_allclose(rho, 0.8 ** np.arange(6), atol=0.03)
 
 
+def test_autocorrelation_by_fft_equals_the_direct_sums():
+    rng = np.random.default_rng(1)
+    for steps, chains in [(2, 1), (7, 3), (100, 4), (1000, 2)]:
+        a = rng.standard_normal((steps, chains)) + rng.standard_normal(chains)
+        c = a - a.mean(axis=0)
+        cov = np.array([(c[: steps - k] * c[k:]).sum(axis=0).mean() for k in range(steps)])
+        rho = dg.autocorrelation(a, steps - 1)
+        np.testing.assert_allclose(rho, cov / cov[0], rtol=0, atol=1e-10)
+
+
 def test_autocorrelation_time_of_ar1_and_of_independent_draws():
     assert dg.autocorrelation_time(ar1(0.9)) == pytest.approx(19.0, rel=0.15)
     white = np.random.default_rng(1).standard_normal((5000, 4))

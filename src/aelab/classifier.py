@@ -78,10 +78,11 @@ def predict(
 
 @torch.no_grad()
 def features(model: Classifier, x: torch.Tensor, batch_size: int = 2000) -> torch.Tensor:
-    """``model.features`` of every image of ``x``, in eval mode (dropout off), as float64."""
+    """``model.features`` of every image of ``x`` in eval mode (dropout off): float64, CPU."""
     was_training = model.training
     model.eval()
-    out = torch.cat([model.features(chunk).double() for chunk in x.split(batch_size)])
+    # float64 on the CPU: Apple's MPS has no float64
+    out = torch.cat([model.features(chunk).cpu().double() for chunk in x.split(batch_size)])
     model.train(was_training)
     return out
 
@@ -91,7 +92,7 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     if len(x) != len(y):
         raise ValueError(f"{len(x)} images but {len(y)} labels: give one label per image.")
     labels, _ = predict(model, x)
-    return (labels == y.to(labels.device)).double().mean().item()
+    return (labels == y.to(labels.device)).sum().item() / len(y)
 
 
 def _probs(model: nn.Module, x: torch.Tensor) -> torch.Tensor:

@@ -201,7 +201,7 @@ def checkerboard_score(images: torch.Tensor) -> torch.Tensor:
             f"got {tuple(images.shape)}."
         )
     h, w = images.shape[-2:]
-    power = torch.fft.fft2(images.double()).abs().square()
+    power = torch.fft.fft2(images.detach().cpu().double()).abs().square()  # no float64 on MPS
     power[:, 0, 0] = 0.0  # the mean is not a pattern
     nyquist = power[:, h // 2, 0] + power[:, 0, w // 2] + power[:, h // 2, w // 2]
     total = power.flatten(1).sum(1)

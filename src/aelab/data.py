@@ -22,7 +22,7 @@ import torch
 from PIL import Image, ImageDraw, ImageFont
 from tqdm.auto import tqdm
 
-from aelab import config
+from aelab import _rng, config
 
 #: Mirrors tried in order; each serves ``<name>.gz`` for the four names below.
 MIRRORS = (
@@ -113,7 +113,7 @@ def binarize_static(x: torch.Tensor, seed: int = 0) -> torch.Tensor:
 
 def binarize_dynamic(x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
     """A fresh Bernoulli draw per pixel at every call: call it inside the loss."""
-    return torch.bernoulli(x, generator=generator)
+    return _rng.bernoulli(x, generator)
 
 
 def glyphs(text: str, size: int = 28, device: torch.device | str | None = None) -> torch.Tensor:

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from aelab import losses
+from aelab import _rng, losses
 
 Corruption = Callable[[torch.Tensor, float, torch.Generator | None], torch.Tensor]
 
@@ -42,7 +42,7 @@ def gaussian(
     """``x`` plus independent N(0, level^2) noise on every pixel (not clipped: zero mean)."""
     if level < 0:
         raise ValueError(f"gaussian: level={level!r} is a standard deviation; use level >= 0.")
-    noise = torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
+    noise = _rng.randn(x.shape, generator, x.device, x.dtype)
     return x + level * noise
 
 
@@ -51,7 +51,7 @@ def masking(
 ) -> torch.Tensor:
     """``x`` with a random fraction ``level`` of its pixels set to 0 (each pixel independently)."""
     _check_fraction(level, "masking")
-    keep = torch.rand(x.shape, generator=generator, device=x.device) >= level
+    keep = _rng.rand(x.shape, generator, x.device) >= level
     return x * keep
 
 
@@ -60,8 +60,8 @@ def salt_and_pepper(
 ) -> torch.Tensor:
     """``x`` with a random fraction ``level`` of its pixels set to 0 or 1 (half each)."""
     _check_fraction(level, "salt_and_pepper")
-    u = torch.rand(x.shape, generator=generator, device=x.device)
-    salt = torch.rand(x.shape, generator=generator, device=x.device) < 0.5
+    u = _rng.rand(x.shape, generator, x.device)
+    salt = _rng.rand(x.shape, generator, x.device) < 0.5
     hit = u < level
     return torch.where(hit, salt.to(x.dtype), x)
 
@@ -102,7 +102,8 @@ def psnr(
     Agrees with ``skimage.metrics.peak_signal_noise_ratio`` given the same
     ``data_range``. Higher is better; halving the RMS error adds 6.02 dB.
     """
-    a, b = torch.as_tensor(estimate), torch.as_tensor(clean)
+    # float64 on the CPU: Apple's MPS has no float64
+    a, b = (torch.as_tensor(v).detach().cpu() for v in (estimate, clean))
     if a.shape != b.shape:
         raise ValueError(
             f"psnr: the images differ in shape, {tuple(a.shape)} and {tuple(b.shape)}."

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from aelab import _rng
 from aelab.losses import bernoulli_nll
 
 
@@ -37,10 +38,8 @@ def salt_and_pepper(
     binary noise. The other pixels keep their value.
     """
     _check_level(level)
-    replace = torch.rand(x.shape, generator=generator, device=x.device, dtype=x.dtype) < level
-    noise = (torch.rand(x.shape, generator=generator, device=x.device, dtype=x.dtype) < 0.5).to(
-        x.dtype
-    )
+    replace = _rng.rand(x.shape, generator, x.device, x.dtype) < level
+    noise = (_rng.rand(x.shape, generator, x.device, x.dtype) < 0.5).to(x.dtype)
     return torch.where(replace, noise, x)
 
 
@@ -122,7 +121,7 @@ def chain_step(
     denoiser, and draw every pixel of ``x_next`` from its Bernoulli output.
     """
     p = torch.sigmoid(model.logits(salt_and_pepper(x, level, generator)))
-    return torch.bernoulli(p, generator=generator), p
+    return _rng.bernoulli(p, generator), p
 
 
 @torch.no_grad()

@@ -45,7 +45,7 @@ def ring_mixture(
 
 def score(density: torch.distributions.Distribution, x: torch.Tensor) -> torch.Tensor:
     """grad_x log p(x) for every row of ``x`` ``(N, D)``, by automatic differentiation."""
-    x = x.detach().to(torch.float64).requires_grad_(True)
+    x = x.detach().cpu().to(torch.float64).requires_grad_(True)  # where the density lives
     (grad,) = torch.autograd.grad(density.log_prob(x).sum(), x)
     return grad
 
@@ -54,7 +54,8 @@ def cosine(u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
     """Cosine of the angle between corresponding rows of ``u`` and ``v`` ``(N, D)``."""
     if u.shape != v.shape or u.ndim != 2:
         raise ValueError(f"cosine needs two (N, D) arrays of one shape, got {u.shape}, {v.shape}.")
-    return torch.nn.functional.cosine_similarity(u.double(), v.double(), dim=1, eps=1e-12)
+    u, v = u.cpu().double(), v.cpu().double()  # float64 on the CPU: Apple's MPS has none
+    return torch.nn.functional.cosine_similarity(u, v, dim=1, eps=1e-12)
 
 
 def grid(limit: float, n: int) -> torch.Tensor:

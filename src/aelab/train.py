@@ -174,14 +174,20 @@ def evaluate(
     was_training = model.training
     model.eval()
     n = len(tensors[0])
-    total = torch.zeros((), device=device, dtype=torch.float64)
+    values, sizes = [], []
     for i in range(0, n, batch_size):
         batch = _unwrap(tuple(t[i : i + batch_size].to(device) for t in tensors))
         value = loss(model, batch)
         _check_scalar(value)
-        total += value.double() * len(batch[0] if isinstance(batch, tuple) else batch)
+        values.append(value.detach())
+        sizes.append(len(batch[0] if isinstance(batch, tuple) else batch))
     model.train(was_training)
-    return total.item() / n
+    # Read in one sync, summed in float64 on the host (Apple's MPS has no float64),
+    # one batch after the other (Python's sum() would round differently).
+    total = 0.0
+    for value, size in zip(torch.stack(values).cpu().double().tolist(), sizes, strict=True):
+        total += value * size
+    return total / n
 
 
 def _as_tensors(data: Batch, name: str) -> tuple[torch.Tensor, ...]:

@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.distributions import Bernoulli, Independent, Normal, kl_divergence
 
+from aelab import _rng
 from aelab.models import mlp
 
 #: A VAE training loss for ``ae.fit``: ``loss(model, batch) -> scalar``.
@@ -92,7 +93,7 @@ class VAE(nn.Module):
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """n new images, shown as their pixel probabilities p(x|z) for z ~ p(z)."""
         device = next(self.parameters()).device
-        z = torch.randn(n, self.latent, device=device, generator=generator)
+        z = _rng.randn((n, self.latent), generator, device)
         return torch.sigmoid(self.decoder(z))
 
 
@@ -158,7 +159,7 @@ def log_likelihood(
         total = torch.full((len(xb),), -math.inf, device=device)
         for start in range(0, k, chunk):
             n = min(chunk, k - start)
-            eps = torch.randn(n, *q.mean.shape, device=device, generator=generator)
+            eps = _rng.randn((n, *q.mean.shape), generator, device)
             z = q.mean + q.stddev * eps  # (n, batch, latent)
             log_w = model.likelihood(z).log_prob(xb) + prior.log_prob(z) - q.log_prob(z)
             total = torch.logaddexp(total, torch.logsumexp(log_w, dim=0))

@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install vendor book browser-test test lint execute run-times benchmark clean
+.PHONY: install vendor book browser-test test lint execute run-times colab colab-check benchmark clean
 
 install: $(STAMP)
 
@@ -47,14 +47,27 @@ test: install vendor lint
 		--nbval-lax --nbval-current-env tests chapters
 
 # Re-execute every chapter in full mode, in place (the outputs the book shows), then
-# refresh the run-time table in book/setup.md from the notebooks' run records.
+# refresh the run-time table in book/setup.md from the notebooks' run records and the
+# Colab editions (colab/) from the new outputs.
 execute: install
 	$(BIN)/python tools/execute.py
 	$(BIN)/python tools/run_times.py --write book/setup.md
+	$(BIN)/python tools/colab.py
 
 # The run-time table alone (after `python tools/execute.py chapters/NN_*.ipynb`).
 run-times: install
 	$(BIN)/python tools/run_times.py --write book/setup.md
+
+# The Colab editions, colab/NN_*.ipynb: every chapter as a plain Jupyter notebook (no MyST,
+# solutions folded, outputs cleared). Run after re-executing a chapter; a test fails while stale.
+colab: install
+	$(BIN)/python tools/colab.py
+
+# The editions are up to date, and "Run all" on each of the nine runs to the end in quick
+# mode in a clean environment whose only aelab is the one its setup cell installs.
+colab-check: install
+	$(BIN)/python tools/colab.py --check
+	AELAB_COLAB_ALL=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q tests/test_colab_edition.py
 
 # Seconds per epoch: the conventional DataLoader loop against ae.fit (benchmarks/README.md).
 benchmark: install

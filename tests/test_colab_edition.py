@@ -1,0 +1,269 @@
+"""The Colab editions (``colab/NN_*.ipynb``, written by ``tools/colab.py``).
+
+Each chapter has a plain-Jupyter edition for Colab and JupyterLab. These tests check
+that every edition is up to date with its chapter, shows no MyST, shows every number
+the chapter glues, never runs a reference solution, and runs top to bottom ("Run all"
+on an untouched notebook) in a clean environment where only its setup cell installs
+``aelab``. The execution test runs chapter 1 and one heavy chapter (``ALWAYS_RUN``);
+``AELAB_COLAB_ALL=1`` (``make colab-check``) runs all nine.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+import scripts
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import KernelManager
+from myst_nb.core.variables import format_plain_text
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+from test_colab import _clean_venv, _package_source
+
+ROOT = Path(__file__).resolve().parents[1]
+colab = scripts.load("tools/colab.py")
+md = scripts.load("tools/colab_markdown.py")
+launch = scripts.load("_ext/colab_launch.py")
+
+CHAPTERS = sorted((ROOT / "chapters").glob("[0-9]*.ipynb"))
+EDITIONS = [ROOT / "colab" / p.name for p in CHAPTERS]
+#: Executed in every test run: chapter 1 and a heavy chapter (quick mode keeps it short).
+ALWAYS_RUN = ("01_autoencoders_and_losses", "02_undercomplete_and_pca")
+RESIDUE = ("{glue", "{cite", "{ref", "{doc", "{numref", "```{", ":::{", "{solution-")
+GLUE_ROLE = re.compile(r"\{glue:text\}`([^`:]+):?([^`]*)`")
+KERNEL = "aelab-colab-edition"
+ids = [p.stem for p in CHAPTERS]
+
+
+def _cells(path: Path, kind: str) -> list[str]:
+    return [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == kind]
+
+
+def _solution_code(chapter: Path) -> list[str]:
+    """The code cells of the chapter between a solution-start and its solution-end."""
+    inside, out = False, []
+    for cell in nbformat.read(chapter, as_version=4).cells:
+        if cell.cell_type == "code" and inside:
+            out.append(cell.source)
+        for kind in re.findall(r"\{solution-(start|end)\}", cell.source):
+            inside = kind == "start"
+    return out
+
+
+def test_editions_are_up_to_date():
+    stale = [
+        path.name
+        for path, text in colab.editions().items()
+        if not path.exists() or path.read_text(encoding="utf-8") != text
+    ]
+    assert not stale, f"Colab editions older than their chapters: {stale}; run `make colab`"
+
+
+@pytest.mark.parametrize("edition", EDITIONS, ids=ids)
+def test_edition_markdown_has_no_myst(edition):
+    found = {
+        mark: cell[max(0, cell.index(mark) - 60) : cell.index(mark) + 60]
+        for cell in _cells(edition, "markdown")
+        for mark in RESIDUE
+        if mark in cell
+    }
+    assert not found, f"{edition.name} shows MyST markup: {found}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=ids)
+def test_every_glued_number_is_in_the_edition(chapter):
+    glued = colab.glued_values(nbformat.read(chapter, as_version=4))
+    text = "\n".join(_cells(ROOT / "colab" / chapter.name, "markdown"))
+    roles = GLUE_ROLE.findall("\n".join(_cells(chapter, "markdown")))
+    assert roles, f"{chapter.name} glues no number into its text"
+    unstored = sorted({key for key, _ in roles if key not in glued})
+    assert not unstored, f"{chapter.name} does not store {unstored}: re-execute it"
+    missing = [
+        f"{key}:{spec} = {format_plain_text(glued[key], spec)}"  # what the book shows
+        for key, spec in roles
+        if format_plain_text(glued[key], spec) not in text
+    ]
+    assert not missing, f"{chapter.name}: numbers of the book missing from its edition: {missing}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=ids)
+def test_solutions_are_folded_and_never_run(chapter):
+    edition = ROOT / "colab" / chapter.name
+    solutions = [s.replace(colab.CHECK_MARK, "").strip() for s in _solution_code(chapter)]
+    assert len(solutions) >= 3, f"{chapter.name}: fewer than three exercise solutions found"
+    code = {c.strip() for c in _cells(edition, "code")}
+    assert not code & set(solutions), f"{edition.name} runs a reference solution"
+    folded = "\n".join(c for c in _cells(edition, "markdown") if c.startswith("<details>"))
+    unfolded = [s.splitlines()[0] for s in solutions if s not in folded]
+    assert not unfolded, f"{edition.name}: solutions not inside a <details> block: {unfolded}"
+
+
+def _names(code: str) -> tuple[set[str], set[str]]:
+    """(names a cell binds at top level, names it reads); magics become `pass`."""
+    tree = ast.parse(re.sub(r"^(\s*)[%!].*", r"\1pass", code, flags=re.M))
+    bound = {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        bound |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return bound, read
+
+
+@pytest.mark.parametrize("edition", EDITIONS, ids=ids)
+def test_no_cell_needs_a_folded_solution(edition):
+    """A name only a solution defines must not be read by a later cell that runs."""
+    from_solutions: set[str] = set()
+    needs = []
+    for cell in nbformat.read(edition, as_version=4).cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("<details>"):
+            for code in re.findall(r"```python\n(.*?)\n```", cell.source, re.S):
+                from_solutions |= _names(code)[0]
+        elif cell.cell_type == "code":
+            bound, read = _names(cell.source)
+            from_solutions -= bound  # a stub defines the name: its own cell calls the checker
+            needs += [f"{name!r} in: {cell.source[:80]!r}" for name in read & from_solutions]
+    assert not needs, f"{edition.name}: cells that need a student's answer: {needs}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=ids)
+def test_setup_cell_installs_aelab_and_states_the_run_times(chapter):
+    record = json.loads(chapter.read_text(encoding="utf-8"))["metadata"]["aelab"]
+    setup = _cells(ROOT / "colab" / chapter.name, "code")[0]
+    assert '%pip install -q "aelab @ git+' in setup and "ae.start()" in setup
+    assert "# %env AELAB_QUICK=1" in setup
+    assert f"took {record['seconds']:.0f} s" in setup, setup
+    assert "Change runtime type > GPU" in setup
+
+
+def test_book_url_comes_from_the_repository():
+    conf = {"repository": {"url": "https://github.com/Some-Org/book.git"}}
+    assert colab.book_url(conf) == "https://some-org.github.io/book/"
+    conf["html"] = {"baseurl": "https://example.org/ae"}
+    assert colab.book_url(conf) == "https://example.org/ae/"
+    with pytest.raises(ValueError, match="baseurl"):
+        colab.book_url({"repository": {"url": "https://gitlab.com/o/r"}})
+
+
+def _context(**glued) -> md.Context:
+    targets = {"ch01-ex-a": md.Target("chapters/01_x", "ch01-ex-a", "Exercise 1.2")}
+    citations = {
+        "k1": (["Kingma", "Welling"], "2013"),
+        "k2": (["Vincent", "Larochelle", "L"], "2010"),
+    }
+    ctx = md.Context("chapters/02_y", "https://b.io/r/", glued, citations, targets)
+    ctx.exercise_label = lambda label: "Exercise 2.1"
+    return ctx
+
+
+def test_roles_become_plain_markdown():
+    ctx = _context(a="0.123456", n="60000", s="'non-local means'")
+    text = (
+        "{glue:text}`a:.2f` {glue:text}`n:,` {glue:text}`s` `code {x}` "
+        "{cite:t}`k1` {cite}`k1,k2` {doc}`results <../book/results>` {ref}`ch01-ex-a`"
+    )
+    assert md.convert(text, ctx) == (
+        "0.12 60,000 non-local means `code {x}` "
+        "[Kingma and Welling (2013)](https://b.io/r/book/references.html#cite-k1) "
+        "([Kingma and Welling, 2013](https://b.io/r/book/references.html#cite-k1); "
+        "[Vincent et al., 2010](https://b.io/r/book/references.html#cite-k2)) "
+        "[results](https://b.io/r/book/results.html) "
+        "[Exercise 1.2](https://b.io/r/chapters/01_x.html#ch01-ex-a)"
+    )
+    for bad, message in [
+        ("{glue:text}`missing:.2f`", "no stored glue value"),
+        ("{cite}`nobody`", "unknown citation"),
+        ("{ref}`nowhere`", "unknown reference"),
+        ("{math}`x`", "no plain-markdown form"),
+        ("```{figure} x.png\n```", "no plain-markdown form"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            md.convert(bad, ctx)
+
+
+def test_directives_become_bold_titled_blockquotes():
+    ctx = _context()
+    text = (
+        "Before.\n\n```{exercise} Title with $x$\n:label: ch02-ex-b\n\nWrite $f(x;\n"
+        "\\theta)$ now.\n\n```python\nf(1)\nf(2)\n```\n```\n\n"
+        "```{admonition} Learn\n:class: tip\n- one\n  two\n- three\n```\nAfter."
+    )
+    assert md.convert(text, ctx) == (
+        "Before.\n\n> **Exercise 2.1 (Title with $x$)**\n>\n> Write $f(x; \\theta)$ now.\n>\n"
+        "> ```python\n> f(1)\n> f(2)\n> ```\n\n> **Learn**\n>\n> - one two\n> - three\nAfter."
+    )
+
+
+def test_launch_button_url_moves_to_the_edition():
+    theme = "https://colab.research.google.com/github/o/r/blob/main/chapters/01_a.ipynb"
+    assert launch.edition_url(theme, "chapters/01_a") == theme.replace("/chapters/", "/colab/")
+    with pytest.raises(ValueError):
+        launch.edition_url(theme, "chapters/02_b")
+
+
+def _execute(edition: Path, tmp: Path, python: Path, source: Path) -> nbformat.NotebookNode:
+    """Run the edition top to bottom, alone in a folder, with the clean venv's kernel."""
+    alone = tmp / edition.stem
+    alone.mkdir()
+    shutil.copy(edition, alone)
+    notebook = nbformat.read(alone / edition.name, as_version=4)
+    kernels = tmp / f"kernels-{edition.stem}"
+    spec = kernels / KERNEL / "kernel.json"
+    spec.parent.mkdir(parents=True)
+    argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    spec.write_text(json.dumps({"argv": argv, "display_name": KERNEL, "language": "python"}))
+    km = KernelManager(
+        kernel_name=KERNEL, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)])
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env.update(
+        AELAB_PIP_SOURCE=str(source),
+        AELAB_QUICK="1",
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+        PYTHONNOUSERSITE="1",
+        MPLBACKEND="agg",
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    )
+    client = NotebookClient(
+        notebook,
+        km=km,
+        kernel_name=KERNEL,
+        timeout=600,
+        resources={"metadata": {"path": str(alone)}},
+    )
+    try:
+        client.execute(env=env)
+    except CellExecutionError as err:
+        message = re.sub(r"\x1b\[[0-9;]*m", "", str(err))[-3000:]
+        pytest.fail(f"'Run all' on {edition.name} stops with an error:\n{message}", pytrace=False)
+    return notebook
+
+
+@pytest.fixture(scope="module")
+def clean_env(tmp_path_factory):
+    """One clean venv and one copy of the package source for every edition run."""
+    tmp = tmp_path_factory.mktemp("colab-edition")
+    return _clean_venv(tmp / "venv"), _package_source(tmp / "source"), tmp
+
+
+RUN = [p for p in EDITIONS if os.environ.get("AELAB_COLAB_ALL") == "1" or p.stem in ALWAYS_RUN]
+
+
+@pytest.mark.parametrize("edition", RUN, ids=[p.stem for p in RUN])
+def test_run_all_on_an_untouched_edition(edition, clean_env):
+    python, source, tmp = clean_env
+    notebook = _execute(edition, tmp, python, source)
+    text = ["".join(o.get("text", "") for o in c.get("outputs", [])) for c in notebook.cells]
+    assert "quick mode" in text[[c.cell_type for c in notebook.cells].index("code")]
+    stubs = sum("raise NotImplementedError" in c.source for c in notebook.cells)
+    verdicts = sum("Not implemented yet" in t for t in text)
+    assert verdicts == stubs >= 3, f"{stubs} exercise stubs, {verdicts} 'Not implemented yet'"
+    last = [t for t, c in zip(text, notebook.cells, strict=True) if c.cell_type == "code"][-1]
+    assert "This chapter ran in" in last, "the last cell, ae.finish(), did not run"

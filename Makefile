@@ -33,7 +33,8 @@ book: install vendor
 # maths, images, links, widgets, Colab buttons, run notes; screenshots in _build/screenshots/.
 # `make test` runs the same test on its own build.
 browser-test: book
-	AELAB_BOOK_HTML=_build/html OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q tests/test_browser.py
+	AELAB_BOOK_HTML=_build/html OMP_NUM_THREADS=1 $(BIN)/python -m pytest -q tests/test_browser.py \
+		tests/test_colab_browser.py
 
 lint: install
 	$(BIN)/ruff check .

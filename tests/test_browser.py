@@ -15,9 +15,10 @@ loaded once (``visits``); the tests below then check what was recorded:
 * every request the page made and every link and cross-reference on it
   resolves on localhost (status < 400, and the ``#anchor`` exists);
 * stored widgets render offline: each widget view is drawn, not a blank box;
-* chapter pages: the Colab button opens this chapter's notebook in the
-  repository named in ``_config.yml``; the download button serves the
-  notebook itself; the "Ran on" note shows the notebook's run record;
+* chapter pages: the Colab button opens this chapter's Colab edition
+  (``colab/NN_*.ipynb``) in the repository named in ``_config.yml``; the download
+  button serves the source notebook itself; the "Ran on" note shows the notebook's
+  run record;
 * the results page shows every glued number next to a published value;
 * search finds chapters, the favicon and logo load, the footer shows the
   copyright, the references page lists the bibliography.
@@ -388,7 +389,8 @@ def test_chapter_pages_launch_colab_and_download_their_notebook(visits, site):
     book_path = CONFIG["repository"].get("path_to_book", "").strip("/")
     for path, notebook in _chapters(visits).items():
         r = visits[path]
-        in_repo = "/".join(filter(None, [book_path, "chapters", notebook.name]))
+        # the Colab edition of the chapter (tools/colab.py), not its MyST source
+        in_repo = "/".join(filter(None, [book_path, "colab", notebook.name]))
         expected = f"{colab}/github/{match.group(1)}/blob/{branch}/{in_repo}"
         assert r["colab"] == [expected], f"{path}: Colab button {r['colab']}, not {expected}"
         assert (ROOT / in_repo).is_file(), (

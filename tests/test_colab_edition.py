@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import pytest
@@ -205,6 +206,23 @@ def test_launch_button_url_moves_to_the_edition():
     assert launch.edition_url(theme, "chapters/01_a") == theme.replace("/chapters/", "/colab/")
     with pytest.raises(ValueError):
         launch.edition_url(theme, "chapters/02_b")
+
+
+def test_launch_button_of_a_chapter_page_opens_its_edition(tmp_path):
+    theme = "https://colab.research.google.com/github/o/r/blob/main/chapters/{}.ipynb"
+    (tmp_path / "colab").mkdir()
+    (tmp_path / "colab" / "01_a.ipynb").write_text("{}")
+    app = SimpleNamespace(srcdir=str(tmp_path))
+    for page, expected in [
+        ("chapters/01_a", theme.format("01_a").replace("/chapters/", "/colab/")),
+        ("chapters/02_no_edition", theme.format("02_no_edition")),  # kept, with a warning
+    ]:
+        colab_button = {"type": "link", "text": "Colab", "url": theme.format(page[9:])}
+        group = {"type": "group", "buttons": [{"text": "Binder", "url": "b"}, colab_button]}
+        context = {"header_buttons": [{"type": "link", "text": "download"}, group]}
+        launch.point_colab_at_edition(app, page, "page.html", context, None)
+        assert colab_button["url"] == expected
+        assert group["buttons"][0]["url"] == "b"
 
 
 def _execute(edition: Path, tmp: Path, python: Path, source: Path) -> nbformat.NotebookNode:

@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from aelab.models import he_init
+from aelab.models import eval_mode, he_init
 
 
 class Classifier(nn.Module):
@@ -79,12 +79,8 @@ def predict(
 @torch.no_grad()
 def features(model: Classifier, x: torch.Tensor, batch_size: int = 2000) -> torch.Tensor:
     """``model.features`` of every image of ``x`` in eval mode (dropout off): float64, CPU."""
-    was_training = model.training
-    model.eval()
-    # float64 on the CPU: Apple's MPS has no float64
-    out = torch.cat([model.features(chunk).cpu().double() for chunk in x.split(batch_size)])
-    model.train(was_training)
-    return out
+    with eval_mode(model):  # float64 on the CPU: Apple's MPS has no float64
+        return torch.cat([model.features(chunk).cpu().double() for chunk in x.split(batch_size)])
 
 
 def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
@@ -96,8 +92,5 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
 
 
 def _probs(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    was_training = model.training
-    model.eval()
-    p = torch.softmax(model(x.float()), dim=1)
-    model.train(was_training)
-    return p
+    with eval_mode(model):
+        return torch.softmax(model(x.float()), dim=1)

@@ -7,7 +7,8 @@ probabilities per pixel (sigmoid), L2 works with any output.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import torch
 from torch import nn
@@ -49,10 +50,18 @@ class AutoEncoder(nn.Module):
                 "Convert 8-bit images with x.float() / 255 (ae.data.mnist() already does)."
             )
         if self.input_shape is not None and tuple(x.shape[1:]) != self.input_shape:
+            if len(self.input_shape) == 1:
+                fix = (
+                    "MLP autoencoders need flat images: ae.data.mnist(flat=True), or x.flatten(1)."
+                )
+            else:
+                fix = (
+                    "Convolutional autoencoders need images with a channel axis: "
+                    f"ae.data.mnist(flat=False), or x.view(-1, *{self.input_shape})."
+                )
             raise ValueError(
                 f"this autoencoder takes inputs of shape (N, *{self.input_shape}), "
-                f"got {tuple(x.shape)}. MLP autoencoders need flat images: "
-                "ae.data.mnist(flat=True), or x.flatten(1)."
+                f"got {tuple(x.shape)}. {fix}"
             )
         return self.encoder(x)
 
@@ -117,11 +126,27 @@ def he_init(model: nn.Module) -> nn.Module:
     variance per ReLU layer, so a deep autoencoder starts with an almost constant
     output and wastes its first epochs; He initialisation keeps the variance.
     """
-    for module in model.modules():
-        if isinstance(module, nn.Linear):
-            nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
-            nn.init.zeros_(module.bias)
+    for module in linear_layers(model):
+        nn.init.kaiming_normal_(module.weight, nonlinearity="relu")
+        nn.init.zeros_(module.bias)
     return model
+
+
+def linear_layers(module: nn.Module) -> list[nn.Linear]:
+    """Every ``nn.Linear`` inside ``module``, in the order they run in a ``Sequential``."""
+    return [m for m in module.modules() if isinstance(m, nn.Linear)]
+
+
+@contextmanager
+def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
+    """``with eval_mode(model):`` runs the block in eval mode (dropout off, batch norm
+    frozen) and restores the mode the model had, also when the block raises."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was_training)
 
 
 def count_parameters(model: nn.Module) -> int:

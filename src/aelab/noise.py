@@ -32,7 +32,7 @@ Corruption = Callable[[torch.Tensor, float, torch.Generator | None], torch.Tenso
 def _check_fraction(level: float, name: str) -> None:
     if not 0 <= level <= 1:
         raise ValueError(
-            f"{name}: level={level!r} is a fraction of the pixels; use 0 <= level <= 1."
+            f"{name}: level={level!r} is a fraction of the pixels; use a level in [0, 1]."
         )
 
 

@@ -25,6 +25,8 @@ import torch
 from sklearn.decomposition import PCA
 from torch import nn
 
+from aelab.models import linear_layers
+
 Array = np.ndarray | torch.Tensor
 
 
@@ -117,7 +119,7 @@ def linear_maps(model: nn.Module) -> tuple[np.ndarray, np.ndarray]:
     """
     maps = []
     for part in (model.encoder, model.decoder):
-        linears = [m for m in part.modules() if isinstance(m, nn.Linear)]
+        linears = linear_layers(part)
         others = [m for m in part.modules() if not isinstance(m, nn.Linear | nn.Sequential)]
         if len(linears) != 1 or others:
             raise ValueError(

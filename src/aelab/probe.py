@@ -24,6 +24,7 @@ from sklearn.preprocessing import StandardScaler
 from torch import nn
 
 from aelab import config
+from aelab.models import linear_layers
 from aelab.train import History, fit
 
 Array = np.ndarray | torch.Tensor
@@ -78,7 +79,7 @@ def classifier(encoder: nn.Module, n_classes: int = 10) -> EncoderClassifier:
 
     The code size is read from the encoder's last ``nn.Linear`` layer.
     """
-    linears = [m for m in encoder.modules() if isinstance(m, nn.Linear)]
+    linears = linear_layers(encoder)
     if not linears:
         raise ValueError("the encoder has no nn.Linear layer to read the code size from.")
     return EncoderClassifier(copy.deepcopy(encoder), linears[-1].out_features, n_classes)

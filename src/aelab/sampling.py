@@ -27,20 +27,8 @@ from torch import nn
 
 from aelab import _rng
 from aelab.losses import bernoulli_nll
-
-
-def salt_and_pepper(
-    x: torch.Tensor, level: float, generator: torch.Generator | None = None
-) -> torch.Tensor:
-    """Corrupt ``x``: each pixel, with probability ``level``, becomes 0 or 1 (equal odds).
-
-    ``level = 0`` leaves ``x`` unchanged; ``level = 1`` replaces it with pure
-    binary noise. The other pixels keep their value.
-    """
-    _check_level(level)
-    replace = _rng.rand(x.shape, generator, x.device, x.dtype) < level
-    noise = (_rng.rand(x.shape, generator, x.device, x.dtype) < 0.5).to(x.dtype)
-    return torch.where(replace, noise, x)
+from aelab.models import eval_mode
+from aelab.noise import salt_and_pepper  # the chain's corruption C(x~ | x)
 
 
 def denoising_bce(
@@ -165,18 +153,16 @@ def run_chain(
     _check_level(level)
     device = next(model.parameters()).device
     generator = torch.Generator(device=device).manual_seed(seed)
-    was_training = model.training
-    model.eval()
     x = start.to(device)
     kept = steps // thin + 1
     samples = torch.empty((kept, *x.shape), dtype=torch.bool, device=device)
     means = torch.empty((kept, *x.shape), dtype=torch.float16, device=device)
     samples[0], means[0] = x.bool(), x
-    for t in range(1, steps + 1):
-        x, p = chain_step(model, x, level, generator)
-        if t % thin == 0:
-            samples[t // thin], means[t // thin] = x.bool(), p
-    model.train(was_training)
+    with eval_mode(model):
+        for t in range(1, steps + 1):
+            x, p = chain_step(model, x, level, generator)
+            if t % thin == 0:
+                samples[t // thin], means[t // thin] = x.bool(), p
     return Chain(samples=samples, means=means, level=level, thin=thin)
 
 

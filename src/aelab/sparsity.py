@@ -28,6 +28,7 @@ import torch
 from torch import nn
 
 from aelab import losses
+from aelab.models import eval_mode, linear_layers
 
 PENALTIES = ("none", "l1_activations", "l1_weights", "kl")
 
@@ -115,13 +116,11 @@ def sparse_l2(
 @torch.no_grad()
 def codes(model: nn.Module, x: torch.Tensor, batch_size: int = 2000) -> torch.Tensor:
     """The codes ``model.encode(x)`` of all inputs, ``(N, k)``, computed in eval mode."""
-    was_training = model.training
-    model.eval()
     device = next(model.parameters()).device
-    out = torch.cat(
-        [model.encode(x[i : i + batch_size].to(device)) for i in range(0, len(x), batch_size)]
-    )
-    model.train(was_training)
+    with eval_mode(model):
+        out = torch.cat(
+            [model.encode(x[i : i + batch_size].to(device)) for i in range(0, len(x), batch_size)]
+        )
     return out.flatten(1)
 
 
@@ -167,7 +166,7 @@ def decoder_filters(model: nn.Module) -> torch.Tensor:
 
 
 def _linear(part: nn.Module, first: bool) -> nn.Linear:
-    linears = [m for m in part.modules() if isinstance(m, nn.Linear)]
+    linears = linear_layers(part)
     if not linears:
         raise ValueError("this part of the model has no nn.Linear layer to read filters from.")
     return linears[0] if first else linears[-1]

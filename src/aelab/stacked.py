@@ -40,7 +40,7 @@ from matplotlib.patches import FancyBboxPatch, Rectangle
 from torch import nn
 
 from aelab import config, losses, sparsity
-from aelab.models import AutoEncoder, he_init
+from aelab.models import AutoEncoder, he_init, linear_layers
 from aelab.noise import masking
 from aelab.train import History, Scheduler, fit
 
@@ -182,7 +182,7 @@ def stack(layers: Sequence[AutoEncoder]) -> AutoEncoder:
 
 
 def _linears(part: nn.Module) -> list[nn.Linear]:
-    linears = [m for m in part.modules() if isinstance(m, nn.Linear)]
+    linears = linear_layers(part)
     if not linears:
         raise ValueError("a layer of a stack needs an nn.Linear in its encoder and its decoder.")
     return linears

@@ -23,7 +23,8 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from aelab import config
+from aelab import _checks, config
+from aelab.models import eval_mode
 
 Batch = torch.Tensor | tuple[torch.Tensor, ...]
 Loss = Callable[[nn.Module, Batch], torch.Tensor]
@@ -100,21 +101,30 @@ def fit(
         device: default ``ae.config.device()``; model and data are moved there once.
         quiet: no progress bar.
     """
-    device = torch.device(device) if device is not None else config.device()
+    device = config.resolve_device(device)
     tensors = _as_tensors(data, "data")
     n = len(tensors[0])
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs={epochs!r}: give a positive whole number of epochs.")
-    if not isinstance(batch_size, int) or not 1 <= batch_size <= n:
-        raise ValueError(f"batch_size={batch_size!r}: choose a whole number from 1 to {n}.")
+    _checks.whole_number(epochs, "epochs", minimum=1)
+    _checks.whole_number(batch_size, "batch_size", minimum=1, maximum=n)
+    _checks.whole_number(seed, "seed", minimum=0)
+    if optimizer is None:
+        _checks.positive_number(lr, "lr", "1e-3")
+        _checks.positive_number(weight_decay, "weight_decay", "0.01", allow_zero=True)
+    val = _as_tensors(val_data, "val_data") if val_data is not None else None
+    _check_data(model, tensors, loss, "data")
+    if val is not None:
+        _check_data(model, val, loss, "val_data")
 
     model.to(device)
     tensors = tuple(t.to(device) for t in tensors)  # no copy if already there
-    val = _as_tensors(val_data, "val_data") if val_data is not None else None
     params = [p for p in model.parameters() if p.requires_grad]
     if optimizer is None:
         if not params:
-            raise ValueError("the model has no trainable parameters.")
+            raise ValueError(
+                f"model={type(model).__name__} has no trainable parameters, so fit has nothing "
+                "to train: build the model with layers such as nn.Linear, or unfreeze them "
+                "(p.requires_grad_(True))."
+            )
         optimizer = torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
     generator = torch.Generator(device=device).manual_seed(seed)
     steps = n // batch_size
@@ -170,18 +180,21 @@ def evaluate(
     ``loss`` returns a mean over its batch, so each batch is weighted by its size.
     """
     tensors = _as_tensors(data, "data")
-    device = torch.device(device) if device is not None else next(model.parameters()).device
-    was_training = model.training
-    model.eval()
+    _checks.whole_number(batch_size, "batch_size", minimum=1)
+    _check_data(model, tensors, loss, "data")
+    if device is not None:
+        device = config.resolve_device(device)
+    else:  # where the model is; a model without parameters computes where the data are
+        device = next(model.parameters(), tensors[0]).device
     n = len(tensors[0])
     values, sizes = [], []
-    for i in range(0, n, batch_size):
-        batch = _unwrap(tuple(t[i : i + batch_size].to(device) for t in tensors))
-        value = loss(model, batch)
-        _check_scalar(value)
-        values.append(value.detach())
-        sizes.append(len(batch[0] if isinstance(batch, tuple) else batch))
-    model.train(was_training)
+    with eval_mode(model):
+        for i in range(0, n, batch_size):
+            batch = _unwrap(tuple(t[i : i + batch_size].to(device) for t in tensors))
+            value = loss(model, batch)
+            _check_scalar(value)
+            values.append(value.detach())
+            sizes.append(len(batch[0] if isinstance(batch, tuple) else batch))
     # Read in one sync, summed in float64 on the host (Apple's MPS has no float64),
     # one batch after the other (Python's sum() would round differently).
     total = 0.0
@@ -191,10 +204,12 @@ def evaluate(
 
 
 def _as_tensors(data: Batch, name: str) -> tuple[torch.Tensor, ...]:
-    tensors = (data,) if isinstance(data, torch.Tensor) else tuple(data)
+    is_sequence = isinstance(data, tuple | list)
+    tensors = (data,) if isinstance(data, torch.Tensor) else tuple(data) if is_sequence else ()
     if not tensors or not all(isinstance(t, torch.Tensor) for t in tensors):
         raise TypeError(
-            f"{name} must be a tensor or a tuple of tensors, got {type(data).__name__}."
+            f"{name} must be a tensor or a tuple of tensors, got {type(data).__name__}. "
+            f"Convert arrays with torch.as_tensor({name})."
         )
     lengths = {len(t) for t in tensors}
     if len(lengths) != 1:
@@ -202,6 +217,14 @@ def _as_tensors(data: Batch, name: str) -> tuple[torch.Tensor, ...]:
     if lengths == {0}:
         raise ValueError(f"{name} is empty.")
     return tensors
+
+
+def _check_data(model: nn.Module, tensors: tuple[torch.Tensor, ...], loss: Loss, name: str) -> None:
+    """Once per call of fit or evaluate: the loss's form, the data's dtype, NaN and range."""
+    _checks.training_loss(loss)
+    _checks.same_dtype(model, tensors, name)
+    _checks.finite(tensors, name)
+    _checks.in_range(tensors[:1], name, loss)  # the inputs; labels are not images
 
 
 def _unwrap(tensors: tuple[torch.Tensor, ...]) -> Batch:

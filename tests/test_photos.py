@@ -37,3 +37,11 @@ def test_crop_errors_and_center_crop():
     assert torch.equal(photos.center_crop(image, 2), torch.tensor([[[14.0, 15.0], [20.0, 21.0]]]))
     with pytest.raises(ValueError, match="larger"):
         photos.center_crop(image, 7)
+
+
+def test_extra_test_images_load_offline_and_are_no_training_photographs():
+    images = ae.photos.load(ae.photos.EXTRA_TEST)
+    assert len(images) == 3 and all(
+        im.shape[0] == 1 and im.min() >= 0 and im.max() <= 1 for im in images
+    )
+    assert not set(ae.photos.EXTRA_TEST) & (set(ae.photos.TRAIN) | set(ae.photos.TEST))

@@ -42,6 +42,10 @@ PHOTOGRAPHS = (
     "flower.jpg",
 )
 
+#: Offline images of other kinds (astronomy, microscopy, a retina scan): no model trains
+#: or tunes on them, so they widen the denoisers' test set (``ae.photos.EXTRA_TEST``).
+OTHER_IMAGES = ("hubble_deep_field", "immunohistochemistry", "retina")
+
 
 @functools.cache
 def photograph(name: str) -> np.ndarray:
@@ -55,10 +59,12 @@ def photograph(name: str) -> np.ndarray:
         if name not in names:
             raise ValueError(f"{name!r} is not one of scikit-learn's sample images {names}.")
         image = sample.images[names.index(name)]
-    elif name in PHOTOGRAPHS:
+    elif name in PHOTOGRAPHS or name in OTHER_IMAGES:
         image = getattr(data, name)()
     else:
-        raise ValueError(f"{name!r} is not one of the photographs {PHOTOGRAPHS}.")
+        raise ValueError(
+            f"{name!r} is not one of the photographs {PHOTOGRAPHS} or images {OTHER_IMAGES}."
+        )
     image = np.asarray(image)
     if image.ndim == 3:
         image = color.rgb2gray(image[..., :3])
@@ -146,5 +152,5 @@ def natural_patches(
     ``ae.config.device()``).
     """
     patches = ng_normalise(sample_patches(n, size, seed, whitened=whitened))
-    dev = torch.device(device) if device is not None else config.device()
+    dev = config.resolve_device(device)
     return torch.from_numpy(patches).to(dev, torch.float32)

@@ -21,6 +21,8 @@ from aelab import patches
 TEST = ("camera", "chelsea", "coffee")
 #: Every other photograph that loads offline: the denoisers train on crops of these.
 TRAIN = tuple(name for name in patches.PHOTOGRAPHS if name not in TEST)
+#: A wider test: offline images of other kinds that no denoiser trains or tunes on.
+EXTRA_TEST = patches.OTHER_IMAGES
 
 
 def load(names: Sequence[str]) -> list[torch.Tensor]:

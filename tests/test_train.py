@@ -98,7 +98,7 @@ def test_progress_bar_and_quiet(capsys):
     "kwargs, error, match",
     [
         ({"epochs": 0}, ValueError, "epochs"),
-        ({"epochs": 1.5}, ValueError, "epochs"),
+        ({"epochs": 1.5}, TypeError, "epochs"),
         ({"epochs": 1, "batch_size": 0}, ValueError, "batch_size"),
         ({"epochs": 1, "batch_size": 10_000}, ValueError, "batch_size"),
     ],

@@ -124,7 +124,14 @@ def pick(full: T, quick: T) -> T:
 def data_dir() -> Path:
     """Directory for data sets: ``AELAB_DATA``, else ``$XDG_CACHE_HOME/aelab`` (``~/.cache``)."""
     if os.environ.get("AELAB_DATA"):
-        return Path(os.environ["AELAB_DATA"]).expanduser()
+        path = Path(os.environ["AELAB_DATA"]).expanduser()
+        if path.exists() and not path.is_dir():
+            raise NotADirectoryError(
+                f"AELAB_DATA={os.environ['AELAB_DATA']!r} is a file, not a folder. Point "
+                "AELAB_DATA at a directory (data sets go in subfolders of it, e.g. MNIST/raw/), "
+                "or unset it to use the per-user cache."
+            )
+        return path
     cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(cache) / "aelab"
 

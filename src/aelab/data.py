@@ -22,7 +22,7 @@ import torch
 from PIL import Image, ImageDraw, ImageFont
 from tqdm.auto import tqdm
 
-from aelab import _rng, config
+from aelab import _checks, _rng, config
 
 #: Mirrors tried in order; each serves ``<name>.gz`` for the four names below.
 MIRRORS = (
@@ -81,13 +81,12 @@ def mnist(
             (quick mode uses it; None keeps all).
         download: fetch missing files from the mirrors; False raises instead.
     """
-    if not 0 <= validation < 60_000:
-        raise ValueError(f"validation={validation}: choose 0 <= validation < 60000.")
-    if n_train is not None and not 0 < n_train <= 60_000 - validation:
-        raise ValueError(f"n_train={n_train}: choose 1..{60_000 - validation} (or None for all).")
+    _checks.whole_number(validation, "validation", minimum=0, maximum=59_999)
+    if n_train is not None:
+        _checks.whole_number(n_train, "n_train", minimum=1, maximum=60_000 - validation)
+    dev = config.resolve_device(device)
     folder = config.data_dir() / "MNIST" / "raw"
     arrays = {name: read_idx(find_or_download(name, folder, download)) for name in MNIST_FILES}
-    dev = torch.device(device) if device is not None else config.device()
 
     def split(images: np.ndarray, labels: np.ndarray) -> Split:
         x = torch.from_numpy(images).to(dev, torch.float32).div_(255.0)
@@ -130,7 +129,7 @@ def glyphs(text: str, size: int = 28, device: torch.device | str | None = None) 
         image = Image.new("L", (size, size))
         ImageDraw.Draw(image).text((size / 2, size / 2), char, fill=255, font=font, anchor="mm")
         images.append(np.asarray(image, dtype=np.float32) / 255.0)
-    dev = torch.device(device) if device is not None else config.device()
+    dev = config.resolve_device(device)
     return torch.from_numpy(np.stack(images)).reshape(len(text), size * size).to(dev)
 
 
@@ -143,7 +142,7 @@ def find_or_download(name: str, folder: Path, download: bool = True) -> Path:
         if candidate.exists():
             return candidate
     if not download:
-        raise DataError(_missing_message(folder, "download=False was given."))
+        raise DataError(_missing_message(folder, f"{name}(.gz) is missing; download=False."))
     return _download(name, folder)
 
 
@@ -195,7 +194,8 @@ def _download(name: str, folder: Path) -> Path:
             partial.unlink(missing_ok=True)
             continue
         return partial.replace(target)
-    raise DataError(_missing_message(folder, "Downloading failed:\n  " + "\n  ".join(failures)))
+    reason = f"{name}(.gz) is missing, and downloading it failed:\n  " + "\n  ".join(failures)
+    raise DataError(_missing_message(folder, reason))
 
 
 def _missing_message(folder: Path, reason: str) -> str:

@@ -82,6 +82,11 @@ def bce(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     return _per_image(F.binary_cross_entropy(p, x, reduction="none")).mean()
 
 
+#: fit and evaluate check, once per call, that the data lie in this range: BCE's targets are
+#: probabilities, and binary_cross_entropy_with_logits silently accepts any number.
+bce.data_range = (0.0, 1.0)
+
+
 def _same_shape(a: torch.Tensor, b: torch.Tensor) -> None:
     if not (a.is_floating_point() and b.is_floating_point()):
         raise TypeError(

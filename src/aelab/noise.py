@@ -30,7 +30,9 @@ Corruption = Callable[[torch.Tensor, float, torch.Generator | None], torch.Tenso
 
 
 def _check_fraction(level: float, name: str) -> None:
-    if not 0 <= level <= 1:
+    if isinstance(level, bool) or not isinstance(level, int | float):
+        raise TypeError(f"{name}: level={level!r} is a fraction of the pixels; give a number.")
+    if not 0 <= level <= 1:  # also False for NaN
         raise ValueError(
             f"{name}: level={level!r} is a fraction of the pixels; use a level in [0, 1]."
         )
@@ -40,8 +42,12 @@ def gaussian(
     x: torch.Tensor, level: float, generator: torch.Generator | None = None
 ) -> torch.Tensor:
     """``x`` plus independent N(0, level^2) noise on every pixel (not clipped: zero mean)."""
-    if level < 0:
-        raise ValueError(f"gaussian: level={level!r} is a standard deviation; use level >= 0.")
+    if isinstance(level, bool) or not isinstance(level, int | float):
+        raise TypeError(f"gaussian: level={level!r} is a standard deviation; give a number.")
+    if not 0 <= level < math.inf:  # also False for NaN, which would make every pixel NaN
+        raise ValueError(
+            f"gaussian: level={level!r} is a standard deviation; use a finite level >= 0."
+        )
     noise = _rng.randn(x.shape, generator, x.device, x.dtype)
     return x + level * noise
 
@@ -94,6 +100,24 @@ def denoising_loss(
     return loss
 
 
+def _check_psnr_scale(a: torch.Tensor, b: torch.Tensor, data_range: float) -> None:
+    """Refuse what gives a PSNR without meaning: 0-255 against 0-1 images, a wrong data_range."""
+    if not isinstance(data_range, int | float) or not 0 < data_range < math.inf:
+        raise ValueError(f"psnr: data_range={data_range!r}; give the positive range, e.g. 1.0.")
+    integer = [not t.is_floating_point() for t in (a, b)]
+    if integer[0] != integer[1]:
+        kinds = ", ".join(f"{name} is {t.dtype}" for name, t in (("estimate", a), ("clean", b)))
+        raise TypeError(
+            f"psnr: {kinds}. 8-bit images count 0..255 and float images usually 0..1, so the "
+            "error between them means nothing: convert the 8-bit one with x.float() / 255."
+        )
+    if all(integer) and data_range == 1.0:
+        raise ValueError(
+            "psnr: both images are integers (0..255) but data_range=1.0: "
+            "pass data_range=255, or convert both with x.float() / 255."
+        )
+
+
 def psnr(
     estimate: torch.Tensor | np.ndarray, clean: torch.Tensor | np.ndarray, data_range: float = 1.0
 ) -> float:
@@ -108,6 +132,7 @@ def psnr(
         raise ValueError(
             f"psnr: the images differ in shape, {tuple(a.shape)} and {tuple(b.shape)}."
         )
+    _check_psnr_scale(a, b, data_range)
     mse = (a.double() - b.double()).square().mean().item()
     if mse == 0:
         return math.inf

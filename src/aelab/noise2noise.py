@@ -101,7 +101,7 @@ def train_denoiser(
         raise ValueError(f"target={target!r}: choose one of {TARGETS}.")
     if not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps={steps!r}: give a positive whole number of steps.")
-    device = torch.device(device) if device is not None else config.device()
+    device = config.resolve_device(device)
     model.to(device).train()
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps)

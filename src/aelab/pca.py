@@ -94,6 +94,14 @@ def principal_angles(a: Array, b: Array) -> np.ndarray:
             f"give two matrices with the same number of rows (one basis vector per column), "
             f"got shapes {a.shape} and {b.shape}."
         )
+    for name, m in (("a", a), ("b", b)):
+        rank = np.linalg.matrix_rank(m)
+        if rank < m.shape[1]:
+            raise ValueError(
+                f"{name} has {m.shape[1]} columns but rank {rank}: some columns are linear "
+                "combinations of others, so they span fewer dimensions and the angles would "
+                f"mean nothing. Drop the dependent columns: {name} = scipy.linalg.orth({name})."
+            )
     return np.sort(np.degrees(scipy.linalg.subspace_angles(a, b)))
 
 

@@ -127,6 +127,7 @@ def elbo_loss(beta: float = 1.0, binarize: bool = True) -> Loss:
         log_px_z, kl = model.elbo_terms(x)
         return (beta * kl - log_px_z).mean()
 
+    loss.data_range = (0.0, 1.0)  # pixel probabilities: fit and evaluate check the data once
     return loss
 
 

@@ -48,8 +48,7 @@ def check_layer_parameters(fn: Callable[[Sequence[int]], object]) -> str:
             ]
             hint = next((h for value, h in hints if got == value), "")
             raise _Wrong(f"For sizes={sizes} expected {expected}, got {got}.{hint}")
-    with torch.device("meta"):  # shapes only: no memory, no draw from the global generator
-        total = count_parameters(mlp_autoencoder(sizes))
+    total = count_parameters(mlp_autoencoder(sizes))  # its initialisation uses a forked RNG
     return (
         f"Correct: together the layers hold {sum(expected):,} parameters, exactly the "
         f"{total:,} of the deep autoencoder they are stacked into."
@@ -83,13 +82,11 @@ def check_stacked_reconstruction(fn: Callable[[list, torch.Tensor], torch.Tensor
 
 def _layers(sizes: tuple[int, ...], generator: torch.Generator) -> list[nn.Module]:
     """The layers of a small stack, with weights drawn from ``generator`` (not the global one)."""
-    with torch.device("meta"):
-        layers = [
-            stacked.layer_autoencoder(a, b, first=i == 0, last=i == len(sizes) - 2)
-            for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True))
-        ]
+    layers = [
+        stacked.layer_autoencoder(a, b, first=i == 0, last=i == len(sizes) - 2)
+        for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True))
+    ]
     for layer in layers:
-        layer.to_empty(device="cpu")
         with torch.no_grad():
             for p in layer.parameters():
                 scale = (2 / p.shape[1]) ** 0.5 if p.dim() == 2 else 0.1  # He; small biases

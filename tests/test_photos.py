@@ -40,8 +40,8 @@ def test_crop_errors_and_center_crop():
 
 
 def test_extra_test_images_load_offline_and_are_no_training_photographs():
-    images = ae.photos.load(ae.photos.EXTRA_TEST)
+    images = photos.load(photos.EXTRA_TEST)
     assert len(images) == 3 and all(
         im.shape[0] == 1 and im.min() >= 0 and im.max() <= 1 for im in images
     )
-    assert not set(ae.photos.EXTRA_TEST) & (set(ae.photos.TRAIN) | set(ae.photos.TEST))
+    assert not set(photos.EXTRA_TEST) & (set(photos.TRAIN) | set(photos.TEST))

@@ -145,9 +145,10 @@ def _clean_venv(where: Path) -> Path:
 
 
 def _package_source(where: Path) -> Path:
-    """What a pip install of the repository URL sees: pyproject.toml, README.md, src/."""
+    """What a pip install of the repository URL sees: pyproject.toml, README.md, the
+    licence files pyproject.toml names, src/."""
     where.mkdir()
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE", "LICENSE-TEXT"):
         shutil.copy(ROOT / name, where / name)
     shutil.copytree(
         ROOT / "src", where / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")

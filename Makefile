@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install vendor book browser-test test lint execute run-times colab colab-check benchmark clean
+.PHONY: install vendor book browser-test test lint execute run-times colab colab-check benchmark gpu-check clean
 
 install: $(STAMP)
 
@@ -73,6 +73,12 @@ colab-check: install
 # Seconds per epoch: the conventional DataLoader loop against ae.fit (benchmarks/README.md).
 benchmark: install
 	OMP_NUM_THREADS=$${OMP_NUM_THREADS:-1} $(BIN)/python benchmarks/train_speed.py --epochs 2
+
+# One command that proves the book on the device aelab selects (a GPU where there is one):
+# device-relevant unit tests, every chapter in quick mode, the benchmark; one report in
+# _build/gpu-check/ (README.md, "GPU check"). `make test` runs GPU_CHECK_ARGS=--tiny on the CPU.
+gpu-check: install
+	$(BIN)/python tools/gpu_check.py $(GPU_CHECK_ARGS)
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache

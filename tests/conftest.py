@@ -23,8 +23,12 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 @pytest.fixture(autouse=True)
 def _defaults(monkeypatch):
-    """Tests run on the CPU in full mode unless they set the variables themselves."""
-    monkeypatch.setenv("AELAB_DEVICE", "cpu")
+    """Tests run on the CPU in full mode unless they set the variables themselves.
+
+    ``AELAB_TEST_DEVICE=cuda`` (or ``mps``) runs them on that device instead:
+    ``tools/gpu_check.py`` does so for the tests whose code runs on the device.
+    """
+    monkeypatch.setenv("AELAB_DEVICE", os.environ.get("AELAB_TEST_DEVICE") or "cpu")
     monkeypatch.delenv("AELAB_QUICK", raising=False)
     monkeypatch.delenv("AELAB_RUN_RECORD", raising=False)
     yield

@@ -63,10 +63,9 @@ def same_dtype(model: torch.nn.Module, tensors: Iterable[torch.Tensor], name: st
         return
     for t in tensors:
         if t.is_floating_point() and t.dtype != weight.dtype:
-            kind = str(weight.dtype).removeprefix("torch.")
             raise TypeError(
                 f"{name} is {t.dtype} but the model's parameters are {weight.dtype}. Convert "
-                f"the data with {name}.{kind}() (or the model with model.to({t.dtype}))."
+                f"the data with {name}.to({weight.dtype}) (or the model with model.to({t.dtype}))."
             )
 
 

@@ -22,6 +22,7 @@ from typing import TypeVar
 import numpy as np
 import torch
 
+from aelab import _checks
 from aelab._version import __version__
 
 T = TypeVar("T")
@@ -142,6 +143,7 @@ def seed(value: int = 0) -> torch.Generator:
     The same seed gives the same numbers on the CPU. GPUs may differ in the last
     bits because some of their kernels sum in a non-deterministic order.
     """
+    _checks.whole_number(value, "value", minimum=0, maximum=2**32 - 1)  # what NumPy accepts
     random.seed(value)
     np.random.seed(value)  # noqa: NPY002 - seeds the global RNG that np.random.* calls use
     torch.manual_seed(value)

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.distributions import Bernoulli, Independent, Normal, kl_divergence
 
-from aelab import _rng
+from aelab import _checks, _rng
 from aelab.models import mlp
 
 #: A VAE training loss for ``ae.fit``: ``loss(model, batch) -> scalar``.
@@ -150,8 +150,8 @@ def log_likelihood(
     k = 5000. The k samples are drawn ``chunk`` at a time and combined with a
     running log-sum-exp, so memory stays bounded whatever k is.
     """
-    if k < 1 or chunk < 1 or batch_size < 1:
-        raise ValueError(f"k={k}, chunk={chunk}, batch_size={batch_size}: all must be >= 1.")
+    for value, name in ((k, "k"), (chunk, "chunk"), (batch_size, "batch_size")):
+        _checks.whole_number(value, name, minimum=1)
     device = next(model.parameters()).device
     prior, out = model.prior(), []
     for xb in x.split(batch_size):

@@ -143,6 +143,31 @@ def test_setup_cell_installs_aelab_and_states_the_run_times(chapter):
     assert "Change runtime type > GPU" in setup
 
 
+def test_quick_mode_seconds_come_from_the_run_time_table(tmp_path):
+    setup = tmp_path / "setup.md"
+    table = [
+        "| chapter | device | full s | quick s | date |",
+        "| --- | --- | --- | --- | --- |",
+        "| 1. First | cpu | 209 | 31 | 2026-11-25 |",
+        "| 12. Twelfth | cpu | 50 | 7.5 | 2026-11-25 |",
+    ]
+    other = "| another | table |\n| --- | --- |\n| 1. x | quick 5 |"
+    setup.write_text(
+        f"{other}\n\n<!-- run-times:start -->\n" + "\n".join(table) + "\n<!-- run-times:end -->\n"
+    )
+    assert colab.quick_seconds(1, setup) == 31
+    assert colab.quick_seconds(12, setup) == 7.5
+    assert colab.quick_seconds(2, setup) is None
+    setup.write_text(
+        "| chapter | device | seconds |\n| --- | --- | --- |\n| 1. First | cpu | 209 |\n"
+    )
+    assert colab.quick_seconds(1, setup) is None  # no quick column: no number is made up
+    source = "import aelab as ae\nae.start()"
+    cell = colab.setup_cell(source, 1, {"quick": False, "seconds": 209.4, "device": "cpu"})
+    assert cell.startswith("# Quick mode") and source in cell
+    assert "took 209 s (3 min) on cpu" in cell
+
+
 def test_book_url_comes_from_the_repository():
     conf = {"repository": {"url": "https://github.com/Some-Org/book.git"}}
     assert colab.book_url(conf) == "https://some-org.github.io/book/"

@@ -91,7 +91,10 @@ def exercise_numbers(paths: list[Path]) -> dict[str, md.Target]:
 
 def quick_seconds(chapter: int, setup: Path = ROOT / "book" / "setup.md") -> float | None:
     """This chapter's quick-mode seconds from the run-time table, if the table has them."""
-    rows = [line for line in setup.read_text(encoding="utf-8").splitlines() if line.startswith("|")]
+    text = setup.read_text(encoding="utf-8")
+    if "<!-- run-times:start -->" in text:  # the table tools/run_times.py writes
+        text = text.split("<!-- run-times:start -->", 1)[1].split("<!-- run-times:end -->", 1)[0]
+    rows = [line for line in text.splitlines() if line.startswith("|")]
     if not rows:
         return None
     header = [cell.strip().lower() for cell in rows[0].strip("|").split("|")]

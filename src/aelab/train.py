@@ -160,14 +160,13 @@ def fit(
                 "Lower the learning rate, or check the loss for log(0) or division by zero."
             )
         if val is not None:
-            history.val.append(evaluate(model, _unwrap(val), loss, device=device))
+            history.val.append(_mean_loss(model, val, loss, 1000, device))  # val checked above
         history.seconds.append(time.perf_counter() - start)
         bar.set_postfix(_postfix(history), refresh=False)
     bar.close()
     return history
 
 
-@torch.no_grad()
 def evaluate(
     model: nn.Module,
     data: Batch,
@@ -186,6 +185,18 @@ def evaluate(
         device = config.resolve_device(device)
     else:  # where the model is; a model without parameters computes where the data are
         device = next(model.parameters(), tensors[0]).device
+    return _mean_loss(model, tensors, loss, batch_size, device)
+
+
+@torch.no_grad()
+def _mean_loss(
+    model: nn.Module,
+    tensors: tuple[torch.Tensor, ...],
+    loss: Loss,
+    batch_size: int,
+    device: torch.device,
+) -> float:
+    """evaluate's computation, without its checks (fit calls it after every epoch)."""
     n = len(tensors[0])
     values, sizes = [], []
     with eval_mode(model):

@@ -3,7 +3,13 @@
 Call a checker with your function: it runs it on test cases, compares with a
 reference (``torch.distributions`` wherever one exists) and prints one friendly
 verdict with a hint. It never raises, so a mistake never ends in a traceback
-wall; it returns True or False so that tests can use it too.
+wall; it returns True or False so that tests can use it too. Any real floating
+dtype is accepted (compared in float64), on any device; the global random
+generators are left as they were.
+
+A function that never returns is stopped after 30 s with a verdict, on Linux
+(Colab) and macOS, where ``signal.setitimer`` exists and Jupyter runs the cell
+in the main thread; on Windows there is no time limit (interrupt the kernel).
 
 Notebooks call them as ``ae.exercises.check_...``; add a chapter's checkers in
 its own module ``chNN.py`` and re-export them here.

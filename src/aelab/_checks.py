@@ -41,21 +41,6 @@ def positive_number(value: object, name: str, example: str, allow_zero: bool = F
     return float(value)
 
 
-def finite(tensors: Iterable[torch.Tensor], name: str) -> None:
-    """Raise if a floating tensor of ``name`` holds NaN or inf (one read of each tensor)."""
-    for t in tensors:
-        if not t.is_floating_point():
-            continue
-        nan, inf = (int(v) for v in torch.stack([t.isnan().sum(), t.isinf().sum()]).tolist())
-        if nan or inf:
-            raise ValueError(
-                f"{name} contains {nan} NaN and {inf} infinite values out of {t.numel()}: "
-                "training on them gives NaN losses whatever the learning rate. Find where they "
-                "come from (a division by zero in normalising?), or drop those rows, e.g. "
-                "x[torch.isfinite(x).flatten(1).all(1)]."
-            )
-
-
 def same_dtype(model: torch.nn.Module, tensors: Iterable[torch.Tensor], name: str) -> None:
     """Raise if a floating tensor of ``name`` has another dtype than the model's parameters."""
     weight = next((p for p in model.parameters() if p.is_floating_point()), None)
@@ -69,21 +54,29 @@ def same_dtype(model: torch.nn.Module, tensors: Iterable[torch.Tensor], name: st
             )
 
 
-def in_range(tensors: Iterable[torch.Tensor], name: str, loss: object) -> None:
-    """Raise if the data lie outside the ``data_range`` a loss declares (e.g. BCE: [0, 1])."""
+def values(tensors: Iterable[torch.Tensor], name: str, loss: object = None) -> None:
+    """Raise if a floating tensor of ``name`` holds NaN or inf, or lies outside the
+    ``data_range`` that ``loss`` declares (BCE: [0, 1]). One pass over each tensor: its
+    minimum and maximum, which are NaN or inf exactly when such a value is present.
+    """
     bounds = getattr(loss, "data_range", None)
-    if bounds is None:
-        return
-    low, high = bounds
-    for t in tensors:
+    for i, t in enumerate(tensors):
         if not t.is_floating_point() or t.numel() == 0:
             continue
-        lo, hi = torch.stack([t.min(), t.max()]).tolist()
-        if lo < low or hi > high:
+        lo, hi = torch.stack(torch.aminmax(t)).tolist()  # one read, one sync
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            nan, inf = (int(v) for v in torch.stack([t.isnan().sum(), t.isinf().sum()]).tolist())
+            raise ValueError(
+                f"{name} contains {nan} NaN and {inf} infinite values out of {t.numel()}: "
+                "training on them gives NaN losses whatever the learning rate. Find where they "
+                "come from (a division by zero in normalising?), or drop those rows, e.g. "
+                "x[torch.isfinite(x).flatten(1).all(1)]."
+            )
+        if i == 0 and bounds is not None and (lo < bounds[0] or hi > bounds[1]):  # the inputs
             raise ValueError(
                 f"{name} lies in [{lo:g}, {hi:g}], but loss={_name(loss)} needs values in "
-                f"[{low:g}, {high:g}] (probabilities of white pixels): scale the images, "
-                "e.g. x / 255 (ae.data.mnist() already does), or use ae.losses.l2."
+                f"[{bounds[0]:g}, {bounds[1]:g}] (probabilities of white pixels): scale the "
+                "images, e.g. x / 255 (ae.data.mnist() already does), or use ae.losses.l2."
             )
 
 

@@ -234,8 +234,7 @@ def _check_data(model: nn.Module, tensors: tuple[torch.Tensor, ...], loss: Loss,
     """Once per call of fit or evaluate: the loss's form, the data's dtype, NaN and range."""
     _checks.training_loss(loss)
     _checks.same_dtype(model, tensors, name)
-    _checks.finite(tensors, name)
-    _checks.in_range(tensors[:1], name, loss)  # the inputs; labels are not images
+    _checks.values(tensors, name, loss)
 
 
 def _unwrap(tensors: tuple[torch.Tensor, ...]) -> Batch:

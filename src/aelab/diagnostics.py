@@ -20,12 +20,11 @@ Arrays are laid out time first: ``(steps, n_chains)``.
 from __future__ import annotations
 
 import numpy as np
-import torch
 
-ArrayLike = torch.Tensor | np.ndarray
+from aelab._arrays import Array, as_numpy
 
 
-def switches_per_100(labels: ArrayLike, mask: ArrayLike | None = None) -> float:
+def switches_per_100(labels: Array, mask: Array | None = None) -> float:
     """Label changes between consecutive steps, per 100 steps, averaged over the chains.
 
     Args:
@@ -44,7 +43,7 @@ def switches_per_100(labels: ArrayLike, mask: ArrayLike | None = None) -> float:
     return float(100.0 * np.mean(changes) / (len(a) - 1))
 
 
-def classes_visited(labels: ArrayLike, mask: ArrayLike | None = None) -> np.ndarray:
+def classes_visited(labels: Array, mask: Array | None = None) -> np.ndarray:
     """Number of distinct labels each chain takes, ``(n_chains,)``.
 
     Args:
@@ -58,17 +57,17 @@ def classes_visited(labels: ArrayLike, mask: ArrayLike | None = None) -> np.ndar
     return np.array([len(np.unique(a[keep[:, i], i])) for i in range(a.shape[1])])
 
 
-def class_distribution(labels: ArrayLike, n_classes: int = 10) -> np.ndarray:
+def class_distribution(labels: Array, n_classes: int = 10) -> np.ndarray:
     """Fraction of all steps (of all chains) spent in each class, ``(n_classes,)``."""
-    a = _numpy(labels).ravel().astype(np.int64)
+    a = as_numpy(labels, np.int64).ravel()
     if a.size == 0 or a.min() < 0 or a.max() >= n_classes:
         raise ValueError(f"labels must be integers in 0..{n_classes - 1} (and not empty).")
     return np.bincount(a, minlength=n_classes) / a.size
 
 
-def total_variation(p: ArrayLike, q: ArrayLike) -> float:
+def total_variation(p: Array, q: Array) -> float:
     """Total-variation distance ``0.5 * sum |p - q|`` of two distributions (0 equal, 1 disjoint)."""
-    p, q = _numpy(p).astype(np.float64), _numpy(q).astype(np.float64)
+    p, q = as_numpy(p), as_numpy(q)
     if p.shape != q.shape:
         raise ValueError(f"p has shape {p.shape}, q {q.shape}: compare distributions of one size.")
     for name, v in (("p", p), ("q", q)):
@@ -77,7 +76,7 @@ def total_variation(p: ArrayLike, q: ArrayLike) -> float:
     return float(0.5 * np.abs(p - q).sum())
 
 
-def autocorrelation(series: ArrayLike, max_lag: int) -> np.ndarray:
+def autocorrelation(series: Array, max_lag: int) -> np.ndarray:
     """Autocorrelation of a statistic along the chains at lags ``0..max_lag``.
 
     ``series`` is ``(steps, n_chains)``. Each chain is centred on its own mean;
@@ -101,7 +100,7 @@ def autocorrelation(series: ArrayLike, max_lag: int) -> np.ndarray:
     return cov / cov[0]
 
 
-def autocorrelation_time(series: ArrayLike, c: float = 5.0) -> float:
+def autocorrelation_time(series: Array, c: float = 5.0) -> float:
     """Integrated autocorrelation time ``tau = 1 + 2 sum_k rho_k`` (Sokal's adaptive window).
 
     ``tau`` is the number of steps the chain needs per effectively independent
@@ -118,7 +117,7 @@ def autocorrelation_time(series: ArrayLike, c: float = 5.0) -> float:
     return float(taus[np.argmax(ok)] if ok.any() else taus[-1])
 
 
-def frechet_distance(a: ArrayLike, b: ArrayLike) -> float:
+def frechet_distance(a: Array, b: Array) -> float:
     """Fréchet distance between Gaussians fitted to two sets of feature vectors ``(N, d)``.
 
     ``||mu_a - mu_b||^2 + tr(S_a + S_b - 2 (S_a S_b)^(1/2))``: 0 for identical
@@ -126,7 +125,7 @@ def frechet_distance(a: ArrayLike, b: ArrayLike) -> float:
     biased upwards for small sets, so compare only values from sets of equal
     size.
     """
-    fa, fb = _numpy(a).astype(np.float64), _numpy(b).astype(np.float64)
+    fa, fb = as_numpy(a), as_numpy(b)
     if fa.ndim != 2 or fb.ndim != 2 or fa.shape[1] != fb.shape[1]:
         raise ValueError(
             "give two sets of feature vectors (N, d) with the same d, "
@@ -151,8 +150,8 @@ def _psd_sqrt(cov: np.ndarray) -> np.ndarray:
     return (vectors * np.sqrt(np.clip(eigenvalues, 0.0, None))) @ vectors.T
 
 
-def _mask(mask: ArrayLike, labels: np.ndarray) -> np.ndarray:
-    keep = _numpy(mask).astype(bool)
+def _mask(mask: Array, labels: np.ndarray) -> np.ndarray:
+    keep = as_numpy(mask, bool)
     if keep.ndim == 1:
         keep = keep[:, None]
     if keep.shape != labels.shape:
@@ -160,12 +159,8 @@ def _mask(mask: ArrayLike, labels: np.ndarray) -> np.ndarray:
     return keep
 
 
-def _numpy(x: ArrayLike) -> np.ndarray:
-    return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
-
-
-def _time_first(x: ArrayLike, name: str, min_steps: int = 1) -> np.ndarray:
-    a = _numpy(x)
+def _time_first(x: Array, name: str, min_steps: int = 1) -> np.ndarray:
+    a = as_numpy(x, None)
     if a.ndim == 1:
         a = a[:, None]
     if a.ndim != 2 or len(a) < min_steps:

@@ -14,6 +14,8 @@ import torch
 from scipy.stats import rankdata
 from torch.distributions import Normal
 
+from aelab._arrays import as_numpy
+
 Decode = Callable[[torch.Tensor], torch.Tensor]
 
 
@@ -83,7 +85,7 @@ def factor_correlations(codes: torch.Tensor, factors: torch.Tensor) -> np.ndarra
     if len(codes) < 3:
         raise ValueError("a correlation needs at least 3 images.")
     # Spearman's rho is Pearson's correlation of the ranks (ties get their mean rank)
-    ranks = [rankdata(t.detach().cpu().double().numpy(), axis=0) for t in (codes, factors)]
+    ranks = [rankdata(as_numpy(t), axis=0) for t in (codes, factors)]
     r_codes, r_factors = (r - r.mean(0) for r in ranks)
     norms = np.outer(np.linalg.norm(r_codes, axis=0), np.linalg.norm(r_factors, axis=0))
     with np.errstate(divide="ignore", invalid="ignore"):

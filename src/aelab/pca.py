@@ -21,20 +21,12 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.linalg
-import torch
 from sklearn.decomposition import PCA
 from torch import nn
 
+from aelab._arrays import Array
+from aelab._arrays import as_numpy as as_numpy  # ae.pca.as_numpy: chapters 2 and 7 call it so
 from aelab.models import linear_layers
-
-Array = np.ndarray | torch.Tensor
-
-
-def as_numpy(a: Array) -> np.ndarray:
-    """A float64 NumPy copy of a tensor (on any device) or array."""
-    if isinstance(a, torch.Tensor):
-        a = a.detach().cpu().double().numpy()
-    return np.asarray(a, dtype=np.float64)
 
 
 def fit(x: Array, k: int | None = None) -> PCA:

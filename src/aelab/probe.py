@@ -24,14 +24,9 @@ from sklearn.preprocessing import StandardScaler
 from torch import nn
 
 from aelab import config
+from aelab._arrays import Array, as_numpy
 from aelab.models import linear_layers
 from aelab.train import History, fit
-
-Array = np.ndarray | torch.Tensor
-
-
-def _numpy(a: Array) -> np.ndarray:
-    return a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else np.asarray(a)
 
 
 def linear_probe(
@@ -49,8 +44,8 @@ def linear_probe(
     codes) makes the probe blind to the codes' scale, which differs wildly
     between encoders and says nothing about their content.
     """
-    x_train, x_test = _numpy(train_codes), _numpy(test_codes)
-    y_train, y_test = _numpy(train_labels), _numpy(test_labels)
+    x_train, x_test = as_numpy(train_codes, None), as_numpy(test_codes, None)
+    y_train, y_test = as_numpy(train_labels, None), as_numpy(test_labels, None)
     if x_train.ndim != 2 or x_test.ndim != 2 or x_train.shape[1] != x_test.shape[1]:
         raise ValueError(
             f"give codes as (N, k) matrices with the same k, got {x_train.shape} and "
@@ -97,7 +92,7 @@ def labelled_subset(y: Array, fraction: float, seed: int = 0) -> torch.Tensor:
     ``fraction=1`` returns all indices. With 1 % of MNIST's 60,000 training
     images that is 600 labels, about 60 per digit.
     """
-    labels = _numpy(y)
+    labels = as_numpy(y, None)
     n = len(labels)
     if not 0 < fraction <= 1:
         raise ValueError(f"fraction={fraction}: choose a share of the labels in (0, 1].")

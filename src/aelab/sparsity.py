@@ -28,6 +28,7 @@ import torch
 from torch import nn
 
 from aelab import losses
+from aelab._arrays import as_numpy
 from aelab.models import eval_mode, linear_layers
 
 PENALTIES = ("none", "l1_activations", "l1_weights", "kl")
@@ -205,11 +206,7 @@ def dominant_orientation(filters: torch.Tensor | np.ndarray, pad: int = 4) -> np
 def _orientation_moments(
     filters: torch.Tensor | np.ndarray, pad: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    f = (
-        filters.detach().cpu().double().numpy()
-        if isinstance(filters, torch.Tensor)
-        else np.asarray(filters, dtype=np.float64)
-    )
+    f = as_numpy(filters)
     if f.ndim == 2:
         side = int(round(np.sqrt(f.shape[1])))
         if side * side != f.shape[1]:

@@ -24,8 +24,7 @@ def as_numpy(a: Array | npt.ArrayLike, dtype: npt.DTypeLike = np.float64) -> np.
     write into the result of a CPU tensor of the same dtype.
     """
     if isinstance(a, torch.Tensor):
-        a = a.detach().cpu()
         if a.dtype == torch.bfloat16:  # NumPy has no bfloat16; float32 holds it exactly
             a = a.float()
-        a = a.numpy()
+        a = a.detach().cpu().numpy()
     return np.asarray(a, dtype=dtype)

@@ -38,7 +38,7 @@ browser-test: book
 
 lint: install
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check src tests tools _ext benchmarks
+	$(BIN)/ruff format --check src tests tools _ext benchmarks chapters
 
 # Unit tests, every chapter re-executed in quick mode (nbval), the book build and the
 # browser test (one build, shared: tests/conftest.py), chapter 1 run alone (tests/test_colab.py).

@@ -43,7 +43,9 @@ def test_a_module_imports_only_what_it_needs():
 
 def test_every_module_is_listed_and_every_name_resolves():
     package = Path(ae.__file__).parent
-    files = {p.stem for p in package.glob("*.py")} | {p.name for p in package.iterdir() if p.is_dir()}
+    files = {p.stem for p in package.glob("*.py")} | {
+        p.name for p in package.iterdir() if p.is_dir()
+    }
     assert set(ae.MODULES) == {f for f in files if not f.startswith("_")}
     for name in ae.MODULES:
         assert isinstance(getattr(ae, name), ModuleType)

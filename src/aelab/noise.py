@@ -19,12 +19,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 from torch import nn
 
 from aelab import _rng, losses
+
+if TYPE_CHECKING:
+    from aelab.train import Loss
 
 Corruption = Callable[[torch.Tensor, float, torch.Generator | None], torch.Tensor]
 
@@ -80,9 +84,7 @@ CORRUPTIONS: dict[str, Corruption] = {
 }
 
 
-def denoising_loss(
-    corrupt: Corruption | str, level: float
-) -> Callable[[nn.Module, torch.Tensor], torch.Tensor]:
+def denoising_loss(corrupt: Corruption | str, level: float) -> Loss:
     """A loss for ``ae.fit``: squared error per image between ``model(corrupt(x))`` and ``x``.
 
     A fresh corruption is drawn at every step (from PyTorch's global generator,

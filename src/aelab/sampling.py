@@ -19,8 +19,8 @@ runs many chains in parallel and returns the whole trajectory, which
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
 from torch import nn
@@ -30,10 +30,11 @@ from aelab.losses import bernoulli_nll
 from aelab.models import eval_mode
 from aelab.noise import salt_and_pepper  # the chain's corruption C(x~ | x)
 
+if TYPE_CHECKING:
+    from aelab.train import Loss
 
-def denoising_bce(
-    level: float, walkback: int = 0, binarize: bool = True
-) -> Callable[[nn.Module, torch.Tensor], torch.Tensor]:
+
+def denoising_bce(level: float, walkback: int = 0, binarize: bool = True) -> Loss:
     """A training loss for ``ae.fit``: reconstruct ``x`` from salt-and-pepper corrupted copies.
 
     Returns ``loss(model, x)``: the Bernoulli NLL of the clean ``x`` under the

@@ -21,7 +21,7 @@ along one orientation.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -30,6 +30,9 @@ from torch import nn
 from aelab import losses
 from aelab._arrays import as_numpy
 from aelab.models import eval_mode, linear_layers
+
+if TYPE_CHECKING:
+    from aelab.train import Loss
 
 PENALTIES = ("none", "l1_activations", "l1_weights", "kl")
 
@@ -79,9 +82,7 @@ def kl_sparsity(
     return kl_bernoulli(rho, rho_hat).sum()
 
 
-def sparse_l2(
-    penalty: str = "none", weight: float = 0.0, rho: float = 0.05
-) -> Callable[[nn.Module, torch.Tensor], torch.Tensor]:
+def sparse_l2(penalty: str = "none", weight: float = 0.0, rho: float = 0.05) -> Loss:
     """A training loss: squared error per input (mean over the batch) + ``weight`` x penalty.
 
     ``penalty`` is one of ``PENALTIES``; ``rho`` is the target of ``"kl"``. The

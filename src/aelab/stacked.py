@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
@@ -42,7 +42,7 @@ from torch import nn
 from aelab import config, losses, sparsity
 from aelab.models import AutoEncoder, he_init, linear_layers
 from aelab.noise import masking
-from aelab.train import History, Scheduler, fit
+from aelab.train import History, Loss, Scheduler, fit
 
 
 def layer_autoencoder(n_in: int, n_out: int, *, first: bool, last: bool) -> AutoEncoder:
@@ -64,7 +64,7 @@ def layer_autoencoder(n_in: int, n_out: int, *, first: bool, last: bool) -> Auto
     return he_init(AutoEncoder(encoder, decoder, output=output, input_shape=(n_in,)))
 
 
-def layer_loss(level: float = 0.0) -> Callable[[AutoEncoder, torch.Tensor], torch.Tensor]:
+def layer_loss(level: float = 0.0) -> Loss:
     """The training loss of one layer for ``ae.fit``, denoising when ``level > 0``.
 
     Binary cross-entropy for a sigmoid output (the pixel layer), the squared

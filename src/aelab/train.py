@@ -27,6 +27,8 @@ from aelab import _checks, config
 from aelab.models import eval_mode
 
 Batch = torch.Tensor | tuple[torch.Tensor, ...]
+#: The one type of a training loss, ``loss(model, batch) -> scalar``: every loss factory of
+#: aelab (vae, noise, sampling, sparsity, stacked) returns one.
 Loss = Callable[[nn.Module, Batch], torch.Tensor]
 Scheduler = Callable[[torch.optim.Optimizer, int], torch.optim.lr_scheduler.LRScheduler]
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
@@ -24,8 +25,8 @@ from torch.distributions import Bernoulli, Independent, Normal, kl_divergence
 from aelab import _checks, _rng
 from aelab.models import mlp
 
-#: A VAE training loss for ``ae.fit``: ``loss(model, batch) -> scalar``.
-Loss = Callable[[nn.Module, torch.Tensor], torch.Tensor]
+if TYPE_CHECKING:
+    from aelab.train import Loss
 
 
 class VAE(nn.Module):

@@ -99,9 +99,9 @@ def resolve_device(
     return dev
 
 
-def device_name(dev: torch.device | None = None) -> str:
+def device_name(dev: torch.device | str | None = None) -> str:
     """A human-readable name: ``cuda (NVIDIA H100 80GB HBM3)``, ``mps`` or ``cpu``."""
-    dev = dev or device()
+    dev = resolve_device(dev, argument="dev")
     if dev.type == "cuda":
         return f"{dev.type} ({torch.cuda.get_device_name(dev)})"
     return dev.type

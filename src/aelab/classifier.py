@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from aelab.data import binarize_dynamic
 from aelab.models import eval_mode, he_init
 
 
@@ -63,7 +64,7 @@ def binarized_cross_entropy(model: nn.Module, batch: tuple[torch.Tensor, torch.T
     classifier read binary digits, the kind the denoising chains produce.
     """
     x, y = batch
-    return F.cross_entropy(model(torch.bernoulli(x)), y)
+    return F.cross_entropy(model(binarize_dynamic(x)), y)
 
 
 @torch.no_grad()

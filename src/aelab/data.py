@@ -104,14 +104,25 @@ def mnist(
     )
 
 
+# --- binarisation: the one place where grey values become binary images ---------------------
+
+
 def binarize_static(x: torch.Tensor, seed: int = 0) -> torch.Tensor:
-    """One fixed Bernoulli draw per pixel (the same binary images at every use)."""
-    generator = torch.Generator(device=x.device).manual_seed(seed)
-    return torch.bernoulli(x, generator=generator)
+    """One fixed Bernoulli draw per pixel (the same binary images at every use).
+
+    The draw of ``binarize_dynamic`` with a generator seeded ``seed`` on ``x``'s device.
+    """
+    return binarize_dynamic(x, torch.Generator(device=x.device).manual_seed(seed))
 
 
 def binarize_dynamic(x: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-    """A fresh Bernoulli draw per pixel at every call: call it inside the loss."""
+    """A fresh Bernoulli draw per pixel at every call: call it inside the loss.
+
+    ``generator=None`` draws from PyTorch's global generator of ``x``'s device, the
+    same numbers as ``torch.bernoulli(x)``; the training losses that binarise
+    (``vae.elbo_loss``, ``classifier.binarized_cross_entropy``,
+    ``sampling.denoising_bce``) draw here.
+    """
     return _rng.bernoulli(x, generator)
 
 

@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from aelab import _rng
+from aelab.data import binarize_dynamic
 from aelab.losses import bernoulli_nll
 from aelab.models import eval_mode
 from aelab.noise import salt_and_pepper  # the chain's corruption C(x~ | x)
@@ -62,12 +63,12 @@ def denoising_bce(level: float, walkback: int = 0, binarize: bool = True) -> Los
                 "denoising_bce needs an autoencoder with sigmoid outputs, e.g. "
                 "ae.models.mlp_autoencoder(sizes, output='sigmoid')."
             )
-        target = torch.bernoulli(x) if binarize else x
+        target = binarize_dynamic(x) if binarize else x
         start, total = target, torch.zeros((), device=x.device)
         for _ in range(1 + walkback):
             logits = model.logits(salt_and_pepper(start, level))
             total = total + bernoulli_nll(logits, target).mean()
-            start = torch.bernoulli(torch.sigmoid(logits.detach()))
+            start = _rng.bernoulli(torch.sigmoid(logits.detach()), None)  # x* ~ P(x | x~)
         return total / (1 + walkback)
 
     return loss

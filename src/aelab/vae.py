@@ -23,6 +23,7 @@ from torch import nn
 from torch.distributions import Bernoulli, Independent, Normal, kl_divergence
 
 from aelab import _checks, _rng
+from aelab.data import binarize_dynamic
 from aelab.models import mlp
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ def elbo_loss(beta: float = 1.0, binarize: bool = True) -> Loss:
     """
 
     def loss(model: nn.Module, batch: torch.Tensor) -> torch.Tensor:
-        x = torch.bernoulli(batch) if binarize else batch
+        x = binarize_dynamic(batch) if binarize else batch
         log_px_z, kl = model.elbo_terms(x)
         return (beta * kl - log_px_z).mean()
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import torch
 from torch.distributions import Bernoulli, Normal
 
+from aelab.data import binarize_dynamic
 from aelab.exercises._common import _call, _close, _first_hint, _tensor, _Wrong, checker
 
 
@@ -77,7 +78,7 @@ def check_bernoulli_nll(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
     """``fn(p, x)``: -log Bernoulli(x | p) per image for probabilities ``p``, shape ``(N,)``."""
     g = torch.Generator().manual_seed(2)
     p = torch.rand(6, 784, generator=g, dtype=torch.float64).clamp(0.01, 0.99)
-    x = torch.bernoulli(torch.full((6, 784), 0.3, dtype=torch.float64), generator=g)
+    x = binarize_dynamic(torch.full((6, 784), 0.3, dtype=torch.float64), g)
     expected = -Bernoulli(probs=p).log_prob(x).sum(1)
     result = _call(fn, p.clone(), x.clone())
     swapped = " Did you swap p and x? The logarithm is of the prediction p, not of x."

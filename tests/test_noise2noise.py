@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from aelab import noise, photos, unet
+from aelab import noise, photos, train, unet
 from aelab import noise2noise as n2n
 
 
@@ -91,3 +91,73 @@ def test_self_ensemble_is_equivariant_and_leaves_an_equivariant_denoiser_alone()
     assert not torch.allclose(ens, plain)  # the views really differ for a lopsided filter
     with pytest.raises(ValueError, match="one image"):
         n2n.self_ensemble(lambda x: x, image[None])
+
+
+def _per_step_item_loop(
+    model, images, noise_fn, target, *, steps, log_every, seed, loss, target_noise
+):
+    """train_denoiser as it was before it shared train.History: an .item() per step."""
+    optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps)
+    crops, noises = torch.Generator().manual_seed(seed), torch.Generator().manual_seed(seed + 1)
+    logged, total, last = [], 0.0, 0
+    for step in range(1, steps + 1):
+        clean = photos.random_crops(images, 4, 16, crops)
+        x, y = n2n.training_pair(clean, noise_fn, target, noises, target_noise)
+        value = n2n.LOSSES[loss](model(x), y)
+        optimizer.zero_grad(set_to_none=True)
+        value.backward()
+        optimizer.step()
+        schedule.step()
+        total += value.item()
+        if step % log_every == 0 or step == steps:
+            logged.append((step, total / (step - last)))
+            total, last = 0.0, step
+    return logged
+
+
+@pytest.mark.parametrize(
+    ("target", "loss", "biased"),
+    [("clean", "l2", False), ("noisy", "l2", False), ("noisy", "l1", True)],
+)
+def test_the_history_and_weights_are_those_of_the_per_step_item_loop(target, loss, biased):
+    # chapter 5 reads .seconds, .steps and .loss: same numbers, same random draws as before
+    images = [torch.rand(1, 40, 48, generator=torch.Generator().manual_seed(i)) for i in range(2)]
+    target_noise = (lambda x, g: noise.gaussian(x, 0.1, g) + 0.05) if biased else None
+    nets = []
+    for _ in range(2):
+        torch.manual_seed(0)
+        nets.append(unet.UNet(1, 4, levels=1))
+    old = _per_step_item_loop(
+        nets[0],
+        images,
+        gaussian(0.1),
+        target,
+        steps=7,
+        log_every=3,
+        seed=2,
+        loss=loss,
+        target_noise=target_noise,
+    )
+    history = n2n.train_denoiser(
+        nets[1],
+        images,
+        gaussian(0.1),
+        target,
+        steps=7,
+        batch_size=4,
+        crop=16,
+        lr=2e-3,
+        loss=loss,
+        target_noise=target_noise,
+        seed=2,
+        log_every=3,
+        device="cpu",
+        quiet=True,
+    )
+    assert isinstance(history, train.History)
+    assert list(zip(history.steps, history.loss, strict=True)) == old  # exactly, not approx
+    assert history.loss is history.train and history.val == []
+    assert isinstance(history.seconds, float) and history.total_seconds == history.seconds > 0
+    for a, b in zip(nets[0].state_dict().values(), nets[1].state_dict().values(), strict=True):
+        assert torch.equal(a, b)

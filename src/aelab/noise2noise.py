@@ -10,6 +10,12 @@ gradients, which more data or more steps average away.
 ``train_denoiser`` draws fresh random crops and fresh noise at every step
 (the data are effectively infinite, so there are no epochs), ``denoise``
 applies a trained network to whole images of any size.
+
+``train_denoiser`` is the one training loop outside ``ae.fit``: ``fit`` shuffles
+a data set held in memory epoch by epoch, while this loop samples a new batch
+from two seeded generators at every step and logs every ``log_every`` steps.
+It shares what can be shared: its history is a ``train.History`` and its losses
+are read once per logging interval (``train.sum_on_host``), not once per step.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from aelab import config, photos
+from aelab.train import History, sum_on_host
 
 #: noise(clean_batch, generator) -> noisy batch; e.g. ``lambda x, g: ae.noise.gaussian(x, s, g)``
 Noise = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
@@ -55,12 +62,27 @@ def training_pair(
 
 
 @dataclass
-class DenoiserHistory:
-    """Training loss per logging interval (mean over its steps) and the training time."""
+class DenoiserHistory(History):
+    """``train.History`` of a run counted in steps: one entry per logging interval.
 
+    ``train`` holds the mean training loss of each interval (``loss`` is the same
+    list, the name chapter 5 reads) and ``steps`` the step that ends it; ``val``
+    stays empty. ``seconds`` is the wall time of the whole run, one number, where
+    ``History`` keeps one per epoch: this loop has no epochs.
+    """
+
+    seconds: float = 0.0  # type: ignore[assignment]  # the run's, not a list per epoch
     steps: list[int] = field(default_factory=list)
-    loss: list[float] = field(default_factory=list)
-    seconds: float = 0.0
+
+    @property
+    def loss(self) -> list[float]:
+        """The mean training loss of each logging interval (``train``)."""
+        return self.train
+
+    @property
+    def total_seconds(self) -> float:
+        """The wall time of the whole run (``seconds``)."""
+        return self.seconds
 
 
 def train_denoiser(
@@ -107,7 +129,7 @@ def train_denoiser(
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps)
     crops = torch.Generator().manual_seed(seed)
     noises = torch.Generator().manual_seed(seed + 1)
-    history, total, start = DenoiserHistory(), 0.0, time.perf_counter()
+    history, values, start = DenoiserHistory(), [], time.perf_counter()
     for step in tqdm(range(1, steps + 1), desc=desc, disable=quiet, unit="step"):
         clean = photos.random_crops(images, batch_size, crop, crops)
         x, y = training_pair(clean, noise, target, noises, target_noise)
@@ -116,12 +138,11 @@ def train_denoiser(
         value.backward()
         optimizer.step()
         schedule.step()
-        total += value.item()
+        values.append(value.detach())  # read once per interval: no device wait per step
         if step % log_every == 0 or step == steps:
-            n = step - (history.steps[-1] if history.steps else 0)
             history.steps.append(step)
-            history.loss.append(total / n)
-            total = 0.0
+            history.train.append(sum_on_host(values) / len(values))
+            values = []
             if not math.isfinite(history.loss[-1]):
                 raise FloatingPointError(f"the loss became {history.loss[-1]}: lower lr.")
     history.seconds = time.perf_counter() - start

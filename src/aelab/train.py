@@ -208,12 +208,21 @@ def _mean_loss(
             _check_scalar(value)
             values.append(value.detach())
             sizes.append(len(batch[0] if isinstance(batch, tuple) else batch))
-    # Read in one sync, summed in float64 on the host (Apple's MPS has no float64),
-    # one batch after the other (Python's sum() would round differently).
+    return sum_on_host(values, sizes) / n
+
+
+def sum_on_host(values: list[torch.Tensor], weights: list[int] | None = None) -> float:
+    """``sum(w * v)`` of scalar tensors on the device, read to the host in one sync.
+
+    Summed in float64 on the host (Apple's MPS has no float64), one value after the
+    other, as ``total += v.item()`` per step would (Python's ``sum()`` rounds
+    differently): the same number without a device wait per value.
+    """
+    weights = [1] * len(values) if weights is None else weights
     total = 0.0
-    for value, size in zip(torch.stack(values).cpu().double().tolist(), sizes, strict=True):
-        total += value * size
-    return total / n
+    for value, weight in zip(torch.stack(values).cpu().double().tolist(), weights, strict=True):
+        total += value * weight
+    return total
 
 
 def _as_tensors(data: Batch, name: str) -> tuple[torch.Tensor, ...]:

@@ -4,7 +4,7 @@ Notebooks import it as ``import aelab as ae``; each module is one concept:
 
 - running a chapter: ``config`` (device, quick mode, seeds), ``start`` / ``finish``
   (the first and last cell), ``fit`` / ``evaluate`` (``train``: one training loop),
-  ``plots``, ``widgets``, ``exercises`` (the checkers);
+  ``plots``, ``diagrams`` (the lecture's pictures), ``widgets``, ``exercises`` (the checkers);
 - data: ``data`` (MNIST), ``patches`` and ``photos`` (real photographs),
   ``faces`` (procedural faces with known factors), ``noise`` (corruptions, PSNR);
 - models: ``models`` (MLP autoencoders), ``conv`` (convolutional ones), ``unet``,
@@ -40,6 +40,7 @@ MODULES = (
     "conv",
     "data",
     "diagnostics",
+    "diagrams",
     "exercises",
     "faces",
     "latent",

@@ -66,3 +66,18 @@ def test_he_init_keeps_the_signal_through_a_deep_relu_autoencoder():
     with torch.no_grad():  # the output's spread across inputs: He keeps it, the default loses it
         spread_he, spread_default = model(x).std(0).mean(), default(x).std(0).mean()
     assert spread_he > 10 * spread_default
+
+
+def test_codes_batch_by_batch_in_eval_mode_and_flat():
+    torch.manual_seed(0)
+    model = ae.models.AutoEncoder(
+        nn.Sequential(nn.Linear(6, 4), nn.Dropout(0.5), nn.Unflatten(1, (2, 2))),
+        nn.Sequential(nn.Flatten(), nn.Linear(4, 6)),
+        input_shape=(6,),
+    )
+    x = torch.rand(25, 6)
+    codes = ae.models.codes(model, x, batch_size=7)
+    assert codes.shape == (25, 4) and model.training  # the mode is restored
+    model.eval()
+    assert torch.allclose(codes, model.encode(x).flatten(1))
+    assert ae.sparsity.codes is ae.models.codes  # chapters 3 and 7 call sparsity.codes

@@ -2,23 +2,11 @@ import numpy as np
 import pytest
 import torch
 
-from aelab import patches
-
-
-def test_every_photograph_loads_offline_as_grey_values():
-    for name in patches.PHOTOGRAPHS:
-        image = patches.photograph(name)
-        assert image.ndim == 2 and min(image.shape) >= 256, name
-        assert image.dtype == np.float64 and 0 <= image.min() and image.max() <= 1, name
-        assert image.std() > 0.02, name  # a real picture, not a constant
-    with pytest.raises(ValueError, match="not one of"):
-        patches.photograph("eagle")
-    with pytest.raises(ValueError, match="not one of"):
-        patches.photograph("lena.jpg")
+from aelab import patches, photos
 
 
 def test_whitening_flattens_the_spectrum():
-    image = patches.photograph("camera")
+    image = photos.photograph("camera")
     white = patches.whiten(image)
     assert white.shape == image.shape and white.std() == pytest.approx(1.0)
 
@@ -46,7 +34,7 @@ def test_sampling_is_seeded_and_shaped():
 
 def test_patches_are_real_windows_of_the_photographs():
     p = patches.sample_patches(20, size=6, seed=0, names=("camera",), whitened=False)
-    image = patches.photograph("camera")
+    image = photos.photograph("camera")
     windows = np.lib.stride_tricks.sliding_window_view(image, (6, 6)).reshape(-1, 36)
     for row in p[:5]:
         assert np.isclose(windows, row).all(1).any()

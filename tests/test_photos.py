@@ -5,13 +5,29 @@ import torch
 from aelab import patches, photos
 
 
+def test_every_photograph_loads_offline_as_grey_values():
+    for name in photos.PHOTOGRAPHS:
+        image = photos.photograph(name)
+        assert image.ndim == 2 and min(image.shape) >= 256, name
+        assert image.dtype == np.float64 and 0 <= image.min() and image.max() <= 1, name
+        assert image.std() > 0.02, name  # a real picture, not a constant
+    with pytest.raises(ValueError, match="not one of"):
+        photos.photograph("eagle")
+    with pytest.raises(ValueError, match="not one of"):
+        photos.photograph("lena.jpg")
+
+
+def test_chapter_3_reads_the_photographs_through_patches():
+    assert patches.photograph is photos.photograph and patches.PHOTOGRAPHS is photos.PHOTOGRAPHS
+
+
 def test_train_and_test_photographs_are_disjoint_and_load_as_grey_tensors():
     assert set(photos.TRAIN).isdisjoint(photos.TEST)
-    assert set(photos.TRAIN) | set(photos.TEST) == set(patches.PHOTOGRAPHS)
+    assert set(photos.TRAIN) | set(photos.TEST) == set(photos.PHOTOGRAPHS)
     for image, name in zip(photos.load(photos.TEST), photos.TEST, strict=True):
         assert image.dtype == torch.float32 and image.ndim == 3 and image.shape[0] == 1
         assert 0 <= image.min() and image.max() <= 1
-        np.testing.assert_allclose(image[0].numpy(), patches.photograph(name), atol=1e-6)
+        np.testing.assert_allclose(image[0].numpy(), photos.photograph(name), atol=1e-6)
 
 
 def test_random_crops_are_seeded_shaped_and_taken_from_the_images():

@@ -1,3 +1,4 @@
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
@@ -46,3 +47,15 @@ def test_filters_draws_one_block_of_rows_per_label():
     assert len(fig.axes) == (2 + 1) * 4  # a: 2 rows of 4, b: 1 row
     with pytest.raises(ValueError, match="side \\* side"):
         ae.plots.filters({"a": torch.randn(5, 10)}, 4)
+
+
+def test_stack_diagram_draws_every_layer_and_frame():
+    fig = ae.plots.stack_diagram((784, 1000, 500, 250, 30))
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert [f"AE$_{i}$" in texts for i in range(1, 5)] == [True] * 4
+    assert texts.count("784") == 2 and texts.count("30") == 1
+    assert len(ax.patches) == 4 + 9  # four frames, nine layers
+    plt.close(fig)
+    with pytest.raises(ValueError, match="two positive"):
+        ae.plots.stack_diagram((784,))

@@ -149,6 +149,22 @@ def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
         model.train(was_training)
 
 
+@torch.no_grad()
+def codes(model: nn.Module, x: torch.Tensor, batch_size: int = 2000) -> torch.Tensor:
+    """The codes ``model.encode(x)`` of all inputs, flattened to ``(N, k)``, in eval mode.
+
+    Any model with an ``encode`` method (an ``AutoEncoder``, a stack of them), in
+    batches of ``batch_size`` moved to the model's device, so that a large data
+    set on the CPU fits; the codes stay on the model's device.
+    """
+    device = next(model.parameters()).device
+    with eval_mode(model):
+        out = torch.cat(
+            [model.encode(x[i : i + batch_size].to(device)) for i in range(0, len(x), batch_size)]
+        )
+    return out.flatten(1)
+
+
 def count_parameters(model: nn.Module) -> int:
     """Number of trainable parameters."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)

@@ -1,8 +1,9 @@
 """Small patches of real photographs, prepared as in Ng's sparse autoencoder notes.
 
 The photographs ship with scikit-image and scikit-learn, so nothing is
-downloaded: ``PHOTOGRAPHS`` lists them. ``natural_patches`` samples square
-patches from them (seeded) and prepares them in two steps:
+downloaded: ``ae.photos.PHOTOGRAPHS`` lists them and ``ae.photos.photograph``
+loads one (chapter 3 reads both through this module). ``natural_patches``
+samples square patches from them (seeded) and prepares them in two steps:
 
 1. *whitening* of each photograph (optional, on by default): its amplitude
    spectrum, which falls roughly like 1/f in natural images, is flattened by
@@ -24,53 +25,9 @@ import torch
 
 from aelab import config
 
-#: Real photographs that load with no network: scikit-image's ``data`` module
-#: (names) and scikit-learn's ``load_sample_images`` (file names).
-PHOTOGRAPHS = (
-    "camera",
-    "astronaut",
-    "coffee",
-    "chelsea",
-    "brick",
-    "grass",
-    "gravel",
-    "rocket",
-    "coins",
-    "moon",
-    "clock",
-    "china.jpg",
-    "flower.jpg",
-)
-
-#: Offline images of other kinds (astronomy, microscopy, a retina scan): no model trains
-#: or tunes on them, so they widen the denoisers' test set (``ae.photos.EXTRA_TEST``).
-OTHER_IMAGES = ("hubble_deep_field", "immunohistochemistry", "retina")
-
-
-@functools.cache
-def photograph(name: str) -> np.ndarray:
-    """One photograph as a grey-scale float64 array in [0, 1]."""
-    from skimage import color, data
-    from sklearn.datasets import load_sample_images
-
-    if name.endswith(".jpg"):
-        sample = load_sample_images()
-        names = [path.rsplit("/", 1)[-1] for path in sample.filenames]
-        if name not in names:
-            raise ValueError(f"{name!r} is not one of scikit-learn's sample images {names}.")
-        image = sample.images[names.index(name)]
-    elif name in PHOTOGRAPHS or name in OTHER_IMAGES:
-        image = getattr(data, name)()
-    else:
-        raise ValueError(
-            f"{name!r} is not one of the photographs {PHOTOGRAPHS} or images {OTHER_IMAGES}."
-        )
-    image = np.asarray(image)
-    if image.ndim == 3:
-        image = color.rgb2gray(image[..., :3])
-    elif image.dtype == np.uint8:
-        image = image / 255.0
-    return np.asarray(image, dtype=np.float64)
+# Chapter 3 reads the photographs as patches.PHOTOGRAPHS and patches.photograph(name);
+# they live in photos, with the other photographs.
+from aelab.photos import PHOTOGRAPHS, photograph
 
 
 def whiten(image: np.ndarray, cutoff: float = 0.4) -> np.ndarray:

@@ -1,33 +1,82 @@
-"""Whole photographs for image denoising: a train/test split by image, and random crops.
+"""Whole photographs: the offline ones and their loader, a split by image, random crops.
 
 A denoiser trained on crops of an image and tested on other crops of the
 *same* image has seen the test content; the honest test holds out whole
-photographs. ``TRAIN`` and ``TEST`` split the photographs of
-``ae.patches.PHOTOGRAPHS`` (all ship with scikit-image and scikit-learn, so
-nothing is downloaded) and a few more from ``skimage.data``. Images are grey
-values in [0, 1], loaded by ``ae.patches.photograph``.
+photographs. ``PHOTOGRAPHS`` lists every photograph that loads offline (all
+ship with scikit-image and scikit-learn, so nothing is downloaded), and
+``photograph`` loads one as grey values in [0, 1]; ``TRAIN`` and ``TEST`` split
+them by image. Chapter 3 cuts its small patches from the same photographs
+(``ae.patches``).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import numpy as np
 import torch
 
-from aelab import patches
+#: Real photographs that load with no network: scikit-image's ``data`` module
+#: (names) and scikit-learn's ``load_sample_images`` (file names).
+PHOTOGRAPHS = (
+    "camera",
+    "astronaut",
+    "coffee",
+    "chelsea",
+    "brick",
+    "grass",
+    "gravel",
+    "rocket",
+    "coins",
+    "moon",
+    "clock",
+    "china.jpg",
+    "flower.jpg",
+)
+
+#: Offline images of other kinds (astronomy, microscopy, a retina scan): no model trains
+#: or tunes on them, so they widen the denoisers' test set (``ae.photos.EXTRA_TEST``).
+OTHER_IMAGES = ("hubble_deep_field", "immunohistochemistry", "retina")
+
+
+@functools.cache
+def photograph(name: str) -> np.ndarray:
+    """One photograph as a grey-scale float64 array in [0, 1]."""
+    from skimage import color, data
+    from sklearn.datasets import load_sample_images
+
+    if name.endswith(".jpg"):
+        sample = load_sample_images()
+        names = [path.rsplit("/", 1)[-1] for path in sample.filenames]
+        if name not in names:
+            raise ValueError(f"{name!r} is not one of scikit-learn's sample images {names}.")
+        image = sample.images[names.index(name)]
+    elif name in PHOTOGRAPHS or name in OTHER_IMAGES:
+        image = getattr(data, name)()
+    else:
+        raise ValueError(
+            f"{name!r} is not one of the photographs {PHOTOGRAPHS} or images {OTHER_IMAGES}."
+        )
+    image = np.asarray(image)
+    if image.ndim == 3:
+        image = color.rgb2gray(image[..., :3])
+    elif image.dtype == np.uint8:
+        image = image / 255.0
+    return np.asarray(image, dtype=np.float64)
+
 
 #: Held-out photographs: a portrait with fine texture (camera man), a cat, a still life.
 TEST = ("camera", "chelsea", "coffee")
 #: Every other photograph that loads offline: the denoisers train on crops of these.
-TRAIN = tuple(name for name in patches.PHOTOGRAPHS if name not in TEST)
+TRAIN = tuple(name for name in PHOTOGRAPHS if name not in TEST)
 #: A wider test: offline images of other kinds that no denoiser trains or tunes on.
-EXTRA_TEST = patches.OTHER_IMAGES
+EXTRA_TEST = OTHER_IMAGES
 
 
 def load(names: Sequence[str]) -> list[torch.Tensor]:
     """The photographs ``names`` as float32 tensors ``(1, H, W)`` with grey values in [0, 1]."""
-    return [torch.from_numpy(patches.photograph(name)).float()[None] for name in names]
+    return [torch.from_numpy(photograph(name)).float()[None] for name in names]
 
 
 def random_crops(

@@ -12,7 +12,8 @@ The penalties (each a scalar, ready to be added to a reconstruction loss):
 ``sparse_l2(penalty, weight)`` combines one of them with the squared error
 into a training loss ``loss(model, batch)`` for ``ae.fit``.
 
-The measurements take a matrix of codes ``(N, k)`` (``codes(model, x)``):
+The measurements take a matrix of codes ``(N, k)`` (``codes(model, x)``, which
+is ``ae.models.codes``):
 ``active_fraction`` (per input, then averaged), ``lifetime_sparsity`` (per
 unit: on how many inputs it fires), ``dead_units``; and for filters,
 ``orientation_concentration``, how much of a filter's spectral energy lies
@@ -29,7 +30,8 @@ from torch import nn
 
 from aelab import losses
 from aelab._arrays import as_numpy
-from aelab.models import eval_mode, linear_layers
+from aelab.models import codes as codes  # sparsity.codes: chapters 3 and 7 call it so
+from aelab.models import linear_layers
 
 if TYPE_CHECKING:
     from aelab.train import Loss
@@ -113,17 +115,6 @@ def sparse_l2(penalty: str = "none", weight: float = 0.0, rho: float = 0.05) -> 
 
 
 # --- measurements on codes -----------------------------------------------------------
-
-
-@torch.no_grad()
-def codes(model: nn.Module, x: torch.Tensor, batch_size: int = 2000) -> torch.Tensor:
-    """The codes ``model.encode(x)`` of all inputs, ``(N, k)``, computed in eval mode."""
-    device = next(model.parameters()).device
-    with eval_mode(model):
-        out = torch.cat(
-            [model.encode(x[i : i + batch_size].to(device)) for i in range(0, len(x), batch_size)]
-        )
-    return out.flatten(1)
 
 
 def active(codes: torch.Tensor, threshold: float) -> torch.Tensor:

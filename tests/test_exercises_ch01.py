@@ -1,0 +1,86 @@
+"""Chapter 1's checkers pass the reference solutions and fail the stub and plausible mistakes."""
+
+import math
+
+import pytest
+import torch
+from checkers import assert_verdicts
+
+import aelab as ae
+from aelab import exercises as ex
+
+
+def gaussian_reference(x_hat, x, sigma):
+    d = x.shape[1]
+    return (
+        ((x - x_hat) ** 2).sum(1) / (2 * sigma**2)
+        + d * math.log(sigma)
+        + d / 2 * math.log(2 * math.pi)
+    )
+
+
+def bernoulli_reference(p, x):
+    return -(x * torch.log(p) + (1 - x) * torch.log(1 - p)).sum(1)
+
+
+CASES = {
+    ex.check_gaussian_nll: (
+        gaussian_reference,
+        {
+            "no constant": lambda x_hat, x, s: ((x - x_hat) ** 2).sum(1) / (2 * s**2),
+            "mean over pixels": lambda x_hat, x, s: gaussian_reference(x_hat, x, s) / 784,
+            "no 1/2": lambda x_hat, x, s: 2 * gaussian_reference(x_hat, x, s),
+            "one number": lambda x_hat, x, s: gaussian_reference(x_hat, x, s).mean(),
+        },
+    ),
+    ex.check_bernoulli_nll: (
+        bernoulli_reference,
+        {
+            "sign": lambda p, x: -bernoulli_reference(p, x),
+            "swapped": lambda p, x: bernoulli_reference(x, p),
+            "mean over pixels": lambda p, x: bernoulli_reference(p, x) / 784,
+            "numpy": lambda p, x: bernoulli_reference(p, x).numpy(),
+        },
+    ),
+    ex.check_pixel_probabilities: (
+        torch.sigmoid,
+        {
+            "softmax": lambda h: torch.softmax(h, dim=1),
+            "exp overflow": lambda h: torch.exp(h) / (1 + torch.exp(h)),
+            "tanh": torch.tanh,
+        },
+    ),
+    ex.check_perfect_decoder: (
+        torch.linalg.inv,
+        {"transpose": lambda w: w.T, "identity": lambda w: torch.eye(len(w), dtype=w.dtype)},
+    ),
+}
+
+
+@pytest.mark.parametrize("checker", CASES, ids=lambda c: c.__name__)
+def test_checker_verdicts(checker, capsys):
+    assert_verdicts(checker, *CASES[checker], capsys)
+
+
+def test_hints_name_the_mistake(capsys):
+    gauss, bern = CASES[ex.check_gaussian_nll][1], CASES[ex.check_bernoulli_nll][1]
+    probs, decoder = CASES[ex.check_pixel_probabilities][1], CASES[ex.check_perfect_decoder][1]
+    for checker, wrong, hint in [
+        (ex.check_gaussian_nll, gauss["no constant"], "normalising constant"),
+        (ex.check_gaussian_nll, gauss["mean over pixels"], "averaged over the pixels"),
+        (ex.check_gaussian_nll, gauss["no 1/2"], "factor of 2"),
+        (ex.check_bernoulli_nll, bern["sign"], "sign is flipped"),
+        (ex.check_bernoulli_nll, bern["swapped"], "swap p and x"),
+        (
+            ex.check_pixel_probabilities,
+            probs["softmax"],
+            "softmax",
+        ),
+        (ex.check_perfect_decoder, decoder["transpose"], "orthogonal"),
+    ]:
+        checker(wrong)
+        assert hint in capsys.readouterr().out
+
+
+def test_checkers_are_exported():
+    assert ae.exercises.check_gaussian_nll is ex.check_gaussian_nll

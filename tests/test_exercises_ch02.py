@@ -1,0 +1,70 @@
+"""Chapter 2's checkers pass the reference solutions and fail the stub and plausible mistakes."""
+
+import numpy as np
+import pytest
+import torch
+from checkers import assert_verdicts
+
+from aelab import exercises as ex
+
+
+def angles_reference(a, b):
+    qa, qb = np.linalg.qr(a)[0], np.linalg.qr(b)[0]
+    return np.degrees(np.arccos(np.clip(np.linalg.svd(qa.T @ qb, compute_uv=False), 0, 1)))
+
+
+def choose_k_reference(eigenvalues, fraction):
+    share = np.cumsum(eigenvalues) / np.sum(eigenvalues)
+    return int(np.sum(share < fraction - 1e-12)) + 1
+
+
+CASES = {
+    ex.check_principal_angles: (
+        angles_reference,
+        {
+            "radians": lambda a, b: np.radians(angles_reference(a, b)),
+            "no orthonormalisation": lambda a, b: np.degrees(
+                np.arccos(np.clip(np.linalg.svd(a.T @ b, compute_uv=False), -1, 1))
+            ),
+            "all angles of the bigger space": lambda a, b: np.zeros(a.shape[1]),
+        },
+    ),
+    ex.check_equivalent_autoencoder: (
+        lambda w, v, m: (m @ w, v @ torch.linalg.inv(m)),
+        {
+            "transpose": lambda w, v, m: (m @ w, v @ m.T),
+            "no inverse": lambda w, v, m: (m @ w, v @ m),
+            "unchanged": lambda w, v, m: (w, v),
+            "inverse on the wrong side": lambda w, v, m: (m @ w, torch.linalg.inv(m) @ v.T),
+            "one matrix": lambda w, v, m: v @ w,
+        },
+    ),
+    ex.check_choose_k: (
+        choose_k_reference,
+        {
+            "index": lambda e, f: int(np.argmax(np.cumsum(e) / np.sum(e) >= f)),
+            "strictly more": lambda e, f: int(np.sum(np.cumsum(e) / np.sum(e) <= f)) + 1,
+            "smallest first": lambda e, f: choose_k_reference(e[::-1], f),
+            "a float": lambda e, f: choose_k_reference(e, f) + 0.5,
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("checker", CASES, ids=lambda c: c.__name__)
+def test_checker_verdicts(checker, capsys):
+    assert_verdicts(checker, *CASES[checker], capsys)
+
+
+def test_hints_name_the_mistake(capsys):
+    for checker, wrong, hint in [
+        (ex.check_principal_angles, CASES[ex.check_principal_angles][1]["radians"], "radians"),
+        (
+            ex.check_equivalent_autoencoder,
+            CASES[ex.check_equivalent_autoencoder][1]["transpose"],
+            "orthogonal",
+        ),
+        (ex.check_choose_k, CASES[ex.check_choose_k][1]["index"], "Off by one"),
+    ]:
+        checker(wrong)
+        assert hint in capsys.readouterr().out

@@ -1,0 +1,77 @@
+"""Chapter 3's checkers pass the reference solutions and fail the stub and plausible mistakes."""
+
+import pytest
+import torch
+from checkers import assert_verdicts
+
+from aelab import exercises as ex
+
+CASES = {
+    ex.check_l1_activation_penalty: (
+        lambda y: y.abs().sum(1).mean(),
+        {
+            "sum over batch": lambda y: y.abs().sum(),
+            "mean over units": lambda y: y.abs().mean(),
+            "no abs": lambda y: y.sum(1).mean(),
+            "squared": lambda y: y.square().sum(1).mean(),
+            "per input": lambda y: y.abs().sum(1),
+        },
+    ),
+    ex.check_kl_sparsity: (
+        lambda y, rho: (
+            rho * torch.log(rho / y.mean(0)) + (1 - rho) * torch.log((1 - rho) / (1 - y.mean(0)))
+        ).sum(),
+        {
+            "reversed": lambda y, rho: (
+                y.mean(0) * torch.log(y.mean(0) / rho)
+                + (1 - y.mean(0)) * torch.log((1 - y.mean(0)) / (1 - rho))
+            ).sum(),
+            "one term": lambda y, rho: (rho * torch.log(rho / y.mean(0))).sum(),
+            "mean over units": lambda y, rho: (
+                rho * torch.log(rho / y.mean(0))
+                + (1 - rho) * torch.log((1 - rho) / (1 - y.mean(0)))
+            ).mean(),
+            "rho_hat per input": lambda y, rho: (
+                rho * torch.log(rho / y.mean(1))
+                + (1 - rho) * torch.log((1 - rho) / (1 - y.mean(1)))
+            ).sum(),
+        },
+    ),
+    ex.check_lifetime_sparsity: (
+        lambda y, t: (y.abs() > t).double().mean(0),
+        {
+            "per input": lambda y, t: (y.abs() > t).double().mean(1),
+            "count": lambda y, t: (y.abs() > t).double().sum(0),
+            "no abs": lambda y, t: (y > t).double().mean(0),
+            ">=": lambda y, t: (y.abs() >= t).double().mean(0),
+            "bool": lambda y, t: (y.abs() > t).any(0),
+        },
+    ),
+}
+
+
+@pytest.mark.parametrize("checker", CASES, ids=lambda c: c.__name__)
+def test_checker_verdicts(checker, capsys):
+    assert_verdicts(checker, *CASES[checker], capsys)
+
+
+def test_hints_name_the_mistake(capsys):
+    l1 = CASES[ex.check_l1_activation_penalty][1]
+    kl = CASES[ex.check_kl_sparsity][1]
+    life = CASES[ex.check_lifetime_sparsity][1]
+    for checker, wrong, hint in [
+        (ex.check_l1_activation_penalty, l1["sum over batch"], "average over the inputs"),
+        (ex.check_l1_activation_penalty, l1["mean over units"], "sum over them"),
+        (ex.check_l1_activation_penalty, l1["no abs"], "absolute value"),
+        (ex.check_l1_activation_penalty, l1["squared"], "squared L2"),
+        (ex.check_kl_sparsity, kl["reversed"], "not symmetric"),
+        (ex.check_kl_sparsity, kl["one term"], "two outcomes"),
+        (ex.check_kl_sparsity, kl["mean over units"], "sums over them"),
+        (ex.check_kl_sparsity, kl["rho_hat per input"], "over the batch"),
+        (ex.check_lifetime_sparsity, life["per input"], "per unit"),
+        (ex.check_lifetime_sparsity, life["count"], "not a count"),
+        (ex.check_lifetime_sparsity, life["no abs"], "|y|"),
+        (ex.check_lifetime_sparsity, life[">="], "strictly"),
+    ]:
+        checker(wrong)
+        assert hint in capsys.readouterr().out, (checker.__name__, hint)

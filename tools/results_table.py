@@ -47,7 +47,7 @@ def pasted(line: str) -> tuple[str, str] | None:
     if not line.startswith("|") or len(cells) != 6:
         return None
     found = PASTE.findall(cells[2])
-    return found[0] if len(found) == 1 else None
+    return found[0] if found else None  # the first paste; a second one may give "± std"
 
 
 def render(text: str) -> str:

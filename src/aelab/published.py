@@ -123,10 +123,13 @@ _HALF_PCA30 = Goal(
 #: Chapter (notebook stem) -> its headline quantities, in the order of the results page.
 CHAPTERS: dict[str, list[Quantity]] = {
     "01_autoencoders_and_losses": [
+        Q("ch01_scratch_vs_fit_maxdiff", at_most(1e-6),
+          note="the hand-written loop and ae.fit, same weights and seed"),
         Q("ch01_gauss_nll_maxdiff", at_most(1e-6)),
         Q("ch01_bernoulli_nll_maxdiff", at_most(1e-6)),
         Q("ch01_l2_test_sq_err", below(10), note="a working AE; compare with the BCE row"),
         Q("ch01_bce_test_sq_err", below(10), note="a working AE; compare with the L2 row"),
+        Q("ch01_bce_wins", note="seeds (of ch01_n_seeds) where BCE has the lower squared error"),
     ],
     "02_undercomplete_and_pca": [
         Q("ch02_pca30_sq_err", within(PCA30, 0.05), _HS, "reproduce"),
@@ -153,6 +156,7 @@ CHAPTERS: dict[str, list[Quantity]] = {
         Q("ch03_kl_mean_activation", within(1, 0.2, "within 20 % of $\\rho$"),
           Published(None, "ng2011sparse", "the target $\\rho$"), of="ch03_kl_target_rho"),
         Q("ch03_kl_target_rho", note="a setting of the chapter"),
+        Q("ch03_none_last_epoch_drop_pct", note="still falling when training stops"),
     ],
     "04_convolutional_autoencoders": [
         Q("ch04_code_size", note="the same for both models"),
@@ -168,6 +172,8 @@ CHAPTERS: dict[str, list[Quantity]] = {
         Q("ch04_cb_untrained_transposed",
           Goal(low=0.1, text="$> 0.1$ {cite:p}`odena2016deconvolution`")),
         Q("ch04_cb_untrained_nearest", below(0.01)),
+        Q("ch04_small_conv_minus_mlp", note="per-seed difference, smaller budget"),
+        Q("ch04_small_pool_minus_tconv", note="the price of pooling, per seed, smaller budget"),
     ],
     "05_denoising_and_noise2noise": [
         Q("ch05_sigma", None, Published(25 / 255, _N2N, "25/255 = 0.0980"),
@@ -180,6 +186,9 @@ CHAPTERS: dict[str, list[Quantity]] = {
         Q("ch05_n2n_minus_n2c_db", within(0, 0.2), Published(None, _N2N, "within 0.03 dB")),
         Q("ch05_n2c_minus_classical_db", above(0), Published(None, _N2N, "both above BM3D")),
         Q("ch05_n2n_minus_classical_db", above(0), Published(None, _N2N, "both above BM3D")),
+        Q("ch05_wide_n2n_minus_classical_db", note="six test images; mean over seeds"),
+        Q("ch05_wide_n2c_minus_classical_db", note="six test images; mean over seeds"),
+        Q("ch05_wide_n2n_minus_n2c_db", note="six test images; mean over seeds"),
         Q("ch05_score_cosine", above(0.9),
           Published(None, "alain2014regularized", "aligned as $\\sigma \\to 0$")),
     ],
@@ -211,8 +220,11 @@ CHAPTERS: dict[str, list[Quantity]] = {
         Q("ch07_finetune_err_100pct_pretrained", None,
           Published(1.28, "vincent2010stacked", "1.28 (SDAE-3)"),
           "context only: a different protocol"),
+        Q("ch07_probe1pct_e2e_minus_pca", note="1 % of the labels, per subset"),
     ],
     "08_vae_elbo": [
+        Q("ch08_scratch_vs_package_maxdiff", at_most(1e-5),
+          note="the thirty-line VAE and ae.vae, same weights and noise, float64"),
         Q("ch08_kl_closed_vs_mc_maxdiff", below(0.02)),
         Q("ch08_grad_var_score", Goal(87 * 0.97, 87 * 1.03, text="within 3 % of 87"),
           Published(87, text="87 (exact)")),
@@ -227,6 +239,8 @@ CHAPTERS: dict[str, list[Quantity]] = {
                     f"{BURDA_VAE} (VAE); {BURDA_IWAE} (IWAE, $k = 50$)"),
           f"stretch $> {BURDA_IWAE}$"),
         Q("ch08_train_seconds"),
+        Q("ch08_sigma_entropy_corr",
+          note="Spearman: the encoder's spread against the classifier's entropy"),
     ],
     "09_vae_latent_space": [
         Q("ch09_beta", note="a setting of the chapter"),
@@ -239,6 +253,10 @@ CHAPTERS: dict[str, list[Quantity]] = {
         Q("ch09_sample_sharpness", note="below the data"),
         Q("ch09_sharpness_ratio", below(0.9), note="blurrier than the data"),
         Q("ch09_bound_gap", note="positive: the ELBO is only a lower bound"),
+        Q("ch09_ae_prior_fd", note="16-d model, reconstruction only; compare with the VAE"),
+        Q("ch09_vae_prior_fd", note="16-d VAE; real digits give ch09_data_prior_fd"),
+        Q("ch09_ae_prior_conf", note="mean classifier confidence, reconstruction only"),
+        Q("ch09_vae_prior_conf", note="mean classifier confidence, VAE"),
     ],
 }
 # fmt: on

@@ -54,3 +54,17 @@ def test_bad_shapes_and_settings_get_clear_errors():
         net(torch.rand(1, 12, 12))
     with pytest.raises(ValueError, match="positive"):
         unet.UNet(1, 0)
+
+
+def test_without_skips_the_decoder_sees_only_the_coarsest_level():
+    torch.manual_seed(0)
+    net = unet.UNet(1, 4, levels=1, residual=False, skips=False)
+    x = torch.rand(2, 1, 8, 8)
+    with torch.no_grad():
+        fine = net.down[0](x)
+        coarse = net.down[1](net.pool(fine))
+        cut = net.out(net.merge[0](torch.cat([net.up[0](coarse), torch.zeros_like(fine)], 1)))
+        joined = net.out(net.merge[0](torch.cat([net.up[0](coarse), fine], 1)))
+        assert torch.allclose(net(x), cut)
+        net.skips = True
+        assert torch.allclose(net(x), joined) and not torch.allclose(cut, joined)

@@ -39,10 +39,19 @@ class UNet(nn.Module):
         levels: number of 2x2 max-poolings; height and width of the input must be
             multiples of ``2**levels`` (``ae.noise2noise.denoise`` pads for you).
         residual: return ``x + net(x)`` instead of ``net(x)``.
+        skips: hand each decoder level the encoder's features (the U-Net). With
+            ``skips=False`` (and ``residual=False``) every detail has to pass through
+            the coarsest level: the same layers as an encoder-decoder with a
+            bottleneck in resolution, for comparing the two.
     """
 
     def __init__(
-        self, in_channels: int = 1, channels: int = 32, levels: int = 2, residual: bool = True
+        self,
+        in_channels: int = 1,
+        channels: int = 32,
+        levels: int = 2,
+        residual: bool = True,
+        skips: bool = True,
     ) -> None:
         super().__init__()
         if in_channels < 1 or channels < 1 or levels < 1:
@@ -50,7 +59,7 @@ class UNet(nn.Module):
                 f"in_channels={in_channels}, channels={channels}, levels={levels}: "
                 "each must be a positive whole number."
             )
-        self.levels, self.residual = levels, residual
+        self.levels, self.residual, self.skips = levels, residual, skips
         widths = [channels * 2**i for i in range(levels + 1)]
         self.down = nn.ModuleList(
             [_block(in_channels, widths[0])]
@@ -76,6 +85,7 @@ class UNet(nn.Module):
             h = block(h if i == 0 else self.pool(h))
             skips.append(h)
         for i in reversed(range(self.levels)):
-            h = self.merge[i](torch.cat([self.up[i](h), skips[i]], dim=1))
+            skip = skips[i] if self.skips else torch.zeros_like(skips[i])  # cut: no detail
+            h = self.merge[i](torch.cat([self.up[i](h), skip], dim=1))
         h = self.out(h)
         return x + h if self.residual else h

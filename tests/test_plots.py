@@ -50,7 +50,7 @@ def test_filters_draws_one_block_of_rows_per_label():
 
 
 def test_stack_diagram_draws_every_layer_and_frame():
-    fig = ae.plots.stack_diagram((784, 1000, 500, 250, 30))
+    fig = ae.diagrams.stack((784, 1000, 500, 250, 30))
     ax = fig.axes[0]
     texts = [t.get_text() for t in ax.texts]
     assert [f"AE$_{i}$" in texts for i in range(1, 5)] == [True] * 4
@@ -58,4 +58,4 @@ def test_stack_diagram_draws_every_layer_and_frame():
     assert len(ax.patches) == 4 + 9  # four frames, nine layers
     plt.close(fig)
     with pytest.raises(ValueError, match="two positive"):
-        ae.plots.stack_diagram((784,))
+        ae.diagrams.stack((784,))

@@ -99,6 +99,6 @@ def test_pretrain_rejects_bad_shapes():
 
 
 def test_diagram_is_the_plots_drawing():  # chapter 7 calls stacked.diagram(SIZES)
-    a, b = stacked.diagram((784, 100, 30)), ae.plots.stack_diagram((784, 100, 30))
+    a, b = stacked.diagram((784, 100, 30)), ae.diagrams.stack((784, 100, 30))
     assert [t.get_text() for t in a.axes[0].texts] == [t.get_text() for t in b.axes[0].texts]
     plt.close(a), plt.close(b)

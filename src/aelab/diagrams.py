@@ -12,16 +12,20 @@ pictures keep the book's notation (``book/notation.md``):
 - ``dae_chain``: corrupt, denoise, sample, repeat: the Markov chain of a
   denoising autoencoder (chapter 6);
 - ``noise2noise_triplet``: a clean crop, a noisy input and an independently
-  noisy target, the training pair of Noise2Noise (chapter 5).
+  noisy target, the training pair of Noise2Noise (chapter 5);
+- ``stack``: a deep autoencoder as nested shallow ones (chapter 7, through
+  ``ae.stacked.diagram``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Polygon
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Polygon, Rectangle
 
 BLUE, ORANGE, GREY, RED = "#4C72B0", "#DD8452", "#8C8C8C", "#C44E52"
 
@@ -181,5 +185,51 @@ def noise2noise_triplet(clean: torch.Tensor, sigma: float, seed: int = 0) -> Fig
         ax.imshow(image[0].clamp(0, 1).cpu().numpy(), cmap="gray", vmin=0, vmax=1)
         ax.set_title(title, fontsize=10)
         ax.axis("off")
+    fig.tight_layout()
+    return fig
+
+
+def stack(sizes: Sequence[int], title: str | None = None) -> Figure:
+    """A stack of autoencoders (``ae.stacked``) as nested frames: one bar per layer, AE_i around it.
+
+    Bar heights grow with the square root of the layer width so that a
+    30-unit code stays visible next to 1000 units.
+    """
+    sizes = [int(s) for s in sizes]
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(f"sizes={sizes}: give at least two positive layer sizes.")
+    widths = sizes + sizes[-2::-1]  # 784 1000 ... 30 ... 1000 784
+    depth = len(sizes) - 1
+    scale = 1 / max(widths) ** 0.5
+    fig, ax = plt.subplots(figsize=(1.0 * len(widths) + 1, 4.2))
+    for i in range(depth):  # frames, outermost first
+        left, right = i - 0.3, len(widths) - 1 - i + 0.3  # around the bars of h_{i-1}
+        bottom = -0.6 - 0.12 * (depth - i)
+        top = 0.6 + 0.12 * (depth - i)
+        ax.add_patch(
+            FancyBboxPatch(
+                (left, bottom),
+                right - left,
+                top - bottom,
+                boxstyle="round,pad=0.02,rounding_size=0.15",
+                fill=False,
+                ec=f"C{i}",
+                lw=1.5,
+            )
+        )
+        ax.text(left + 0.05, top + 0.02, f"AE$_{i + 1}$", color=f"C{i}", va="bottom", fontsize=10)
+    for j, w in enumerate(widths):
+        h = w**0.5 * scale
+        code = j == depth
+        ax.add_patch(
+            Rectangle((j - 0.15, -h / 2), 0.3, h, color="C3" if code else "0.35", zorder=3)
+        )
+        ax.text(j, -0.62 - 0.12 * depth, str(w), ha="center", va="top", fontsize=9)
+    ax.text(depth / 2, 0.75 + 0.12 * depth, "encoder", ha="center", fontsize=10)
+    ax.text(depth * 1.5, 0.75 + 0.12 * depth, "decoder", ha="center", fontsize=10)
+    ax.set_xlim(-0.8, len(widths) - 0.2)
+    ax.set_ylim(-0.95 - 0.12 * depth, 1.0 + 0.12 * depth)
+    ax.axis("off")
+    ax.set_title(title or "-".join(map(str, sizes)) + ": each AE nested inside the one before")
     fig.tight_layout()
     return fig

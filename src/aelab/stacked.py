@@ -23,7 +23,7 @@ reconstructs are never negative, clipping its output at zero can only bring
 it closer to them. With these choices ``stack`` returns exactly the network of
 ``ae.models.mlp_autoencoder(sizes)``, module for module and with the same
 parameter names, so that layer-wise and end-to-end training compare like for
-like. ``ae.plots.stack_diagram`` draws the nesting.
+like. ``ae.diagrams.stack`` draws the nesting.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
-from aelab import config, losses, plots
+from aelab import config, diagrams, losses
 from aelab.models import AutoEncoder, codes, he_init, linear_layers
 from aelab.noise import masking
 from aelab.train import History, Loss, Scheduler, fit
@@ -195,5 +195,5 @@ def _input_size(layer: AutoEncoder) -> int:
 
 
 def diagram(sizes: Sequence[int], title: str | None = None) -> Figure:
-    """The stack as nested autoencoders; chapter 7 calls it so, the drawing lives in plots."""
-    return plots.stack_diagram(sizes, title)
+    """The stack as nested autoencoders; chapter 7 calls it so, the drawing lives in diagrams."""
+    return diagrams.stack(sizes, title)

@@ -156,6 +156,52 @@ def _package_source(where: Path) -> Path:
     return where
 
 
+def run_in_clean_kernel(
+    notebook: nbformat.NotebookNode,
+    folder: Path,
+    python: Path,
+    source: Path,
+    kernel: str,
+    timeout: int,
+) -> str | None:
+    """Execute ``notebook`` in ``folder`` with a kernel of the clean venv's ``python``.
+
+    The kernel sees ``AELAB_PIP_SOURCE=source`` (so the setup cell installs aelab
+    from there, as on Colab), quick mode and one thread. Returns None when every
+    cell ran, else the end of the error message, without colour codes.
+    """
+    kernels = folder.parent / f"kernels-{folder.name}"
+    spec = kernels / kernel / "kernel.json"
+    spec.parent.mkdir(parents=True)
+    argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    spec.write_text(json.dumps({"argv": argv, "display_name": kernel, "language": "python"}))
+    km = KernelManager(
+        kernel_name=kernel, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)])
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env.update(
+        AELAB_PIP_SOURCE=str(source),
+        AELAB_QUICK="1",
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+        PYTHONNOUSERSITE="1",
+        MPLBACKEND="agg",
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    )
+    client = NotebookClient(
+        notebook,
+        km=km,
+        kernel_name=kernel,
+        timeout=timeout,
+        resources={"metadata": {"path": str(folder)}},
+    )
+    try:
+        client.execute(env=env)
+    except CellExecutionError as err:
+        return re.sub(r"\x1b\[[0-9;]*m", "", str(err))[-3000:]
+    return None
+
+
 def test_chapter_runs_alone_in_a_clean_environment(tmp_path):
     python = _clean_venv(tmp_path / "venv")
     probe = subprocess.run([str(python), "-c", "import aelab"], capture_output=True, text=True)
@@ -172,35 +218,8 @@ def test_chapter_runs_alone_in_a_clean_environment(tmp_path):
     check = "import aelab\nprint(aelab.__file__)"
     notebook.cells = cells + [nbformat.v4.new_code_cell(check)]
 
-    kernels = tmp_path / "kernels"
-    spec = kernels / KERNEL / "kernel.json"
-    spec.parent.mkdir(parents=True)
-    argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    spec.write_text(json.dumps({"argv": argv, "display_name": KERNEL, "language": "python"}))
-    km = KernelManager(
-        kernel_name=KERNEL, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)])
-    )
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env.update(
-        AELAB_PIP_SOURCE=str(source),
-        AELAB_QUICK="1",
-        OMP_NUM_THREADS="1",
-        MKL_NUM_THREADS="1",
-        PYTHONNOUSERSITE="1",
-        MPLBACKEND="agg",
-        PIP_DISABLE_PIP_VERSION_CHECK="1",
-    )
-    client = NotebookClient(
-        notebook,
-        km=km,
-        kernel_name=KERNEL,
-        timeout=300,
-        resources={"metadata": {"path": str(alone)}},
-    )
-    try:
-        client.execute(env=env)
-    except CellExecutionError as err:
-        message = re.sub(r"\x1b\[[0-9;]*m", "", str(err))[-3000:]
+    message = run_in_clean_kernel(notebook, alone, python, source, KERNEL, timeout=300)
+    if message:
         pytest.fail(f"{ALONE.name} does not run alone:\n{message}", pytrace=False)
 
     text = ["".join(o.get("text", "") for o in c.outputs) for c in notebook.cells]

@@ -21,12 +21,8 @@ from types import SimpleNamespace
 import nbformat
 import pytest
 import scripts
-from jupyter_client.kernelspec import KernelSpecManager
-from jupyter_client.manager import KernelManager
 from myst_nb.core.variables import format_plain_text
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
-from test_colab import _clean_venv, _package_source
+from test_colab import _clean_venv, _package_source, run_in_clean_kernel
 
 ROOT = Path(__file__).resolve().parents[1]
 colab = scripts.load("tools/colab.py")
@@ -256,35 +252,8 @@ def _execute(edition: Path, tmp: Path, python: Path, source: Path) -> nbformat.N
     alone.mkdir()
     shutil.copy(edition, alone)
     notebook = nbformat.read(alone / edition.name, as_version=4)
-    kernels = tmp / f"kernels-{edition.stem}"
-    spec = kernels / KERNEL / "kernel.json"
-    spec.parent.mkdir(parents=True)
-    argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    spec.write_text(json.dumps({"argv": argv, "display_name": KERNEL, "language": "python"}))
-    km = KernelManager(
-        kernel_name=KERNEL, kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)])
-    )
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env.update(
-        AELAB_PIP_SOURCE=str(source),
-        AELAB_QUICK="1",
-        OMP_NUM_THREADS="1",
-        MKL_NUM_THREADS="1",
-        PYTHONNOUSERSITE="1",
-        MPLBACKEND="agg",
-        PIP_DISABLE_PIP_VERSION_CHECK="1",
-    )
-    client = NotebookClient(
-        notebook,
-        km=km,
-        kernel_name=KERNEL,
-        timeout=600,
-        resources={"metadata": {"path": str(alone)}},
-    )
-    try:
-        client.execute(env=env)
-    except CellExecutionError as err:
-        message = re.sub(r"\x1b\[[0-9;]*m", "", str(err))[-3000:]
+    message = run_in_clean_kernel(notebook, alone, python, source, KERNEL, timeout=600)
+    if message:
         pytest.fail(f"'Run all' on {edition.name} stops with an error:\n{message}", pytrace=False)
     return notebook
 

@@ -96,7 +96,7 @@ def test_setup_cell_opens_with_the_install_lines(path):
         f"{path.name}: the setup cell must start with\n{lines}\n"
         "(python tools/setup_cell.py --write puts these lines in every chapter)"
     )
-    assert "ae.start()" in cell.source
+    assert "\nae.start(" in cell.source, f"{path.name}: the setup cell must call ae.start()"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)

@@ -133,7 +133,7 @@ def test_no_cell_needs_a_folded_solution(edition):
 def test_setup_cell_installs_aelab_and_states_the_run_times(chapter):
     record = json.loads(chapter.read_text(encoding="utf-8"))["metadata"]["aelab"]
     setup = _cells(ROOT / "colab" / chapter.name, "code")[0]
-    assert '%pip install -q "aelab @ git+' in setup and "ae.start()" in setup
+    assert '%pip install -q "aelab @ git+' in setup and "\nae.start(" in setup
     assert "# %env AELAB_QUICK=1" in setup
     assert f"took {record['seconds']:.0f} s" in setup, setup
     assert "Change runtime type > GPU" in setup

@@ -279,3 +279,15 @@ def test_run_all_on_an_untouched_edition(edition, clean_env):
     assert verdicts == stubs >= 3, f"{stubs} exercise stubs, {verdicts} 'Not implemented yet'"
     last = [t for t, c in zip(text, notebook.cells, strict=True) if c.cell_type == "code"][-1]
     assert "This chapter ran in" in last, "the last cell, ae.finish(), did not run"
+
+
+def test_relative_images_point_at_the_published_book():
+    ctx = md.Context("chapters/01_x", "https://b.io/book/", {}, {}, {})
+    text = "See ![a diagram](../book/figures/autoencoder.svg) and ![web](https://x.org/y.png)."
+    assert md.convert(text, ctx) == (
+        "See ![a diagram](https://b.io/book/_images/autoencoder.svg) and "
+        "![web](https://x.org/y.png)."
+    )
+    for edition in EDITIONS:
+        for cell in nbformat.read(edition, as_version=4).cells:
+            assert "](../" not in cell.source, f"{edition.name}: a relative link stays relative"

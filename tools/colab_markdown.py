@@ -33,6 +33,7 @@ EXPLICIT = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.S)  # "text <target>"
 FENCE = re.compile(r"^(`{3,}|:{3,})\{([\w-]+)\}\s*(.*)$")
 OPTION = re.compile(r"^:([\w-]+):\s*(.*)$")
 NEW_BLOCK = re.compile(r"^(\s*([-*+]|\d+\.)\s|#|\$\$|```|\||>)")
+IMAGE = re.compile(r"(!\[[^\]]*\]\()(?![a-z]+:)([^)\s]+)\)")  # ![alt](relative/path)
 ADMONITIONS = {"note", "tip", "hint", "important", "warning", "caution", "attention", "seealso"}
 
 
@@ -214,4 +215,12 @@ def convert(text: str, ctx: Context) -> str:
             i += 1
         body, i = _body(lines, i, fence)
         out += _directive(name, argument.strip(), options, body, ctx)
-    return roles("\n".join(out), ctx)
+    return images(roles("\n".join(out), ctx), ctx)
+
+
+def images(text: str, ctx: Context) -> str:
+    """Relative image paths (``../book/figures/x.svg``) made absolute: the built book copies
+    every image a page shows into its ``_images/`` folder, which is where Colab finds it."""
+    return IMAGE.sub(
+        lambda m: f"{m.group(1)}{ctx.book_url}_images/{posixpath.basename(m.group(2))})", text
+    )

@@ -240,6 +240,22 @@ def _first_hint(
     return ""
 
 
+def _compare(
+    result: object,
+    expected: torch.Tensor,
+    what: str,
+    hints: list[tuple[torch.Tensor, str]] | None = None,
+    **checks: str,
+) -> torch.Tensor:
+    """``_tensor``, then the comparison with ``expected``: a wrong value names the first known
+    mistake it matches. Returns the answer as float64 for the checker's verdict."""
+    hints = hints or []
+    r = _tensor(result, expected, what, hints=hints, **checks)
+    if not _close(r, expected, result.dtype):
+        raise _Wrong(f"{what} differs from the reference.{_first_hint(r, hints, result.dtype)}")
+    return r
+
+
 @contextmanager
 def _time_limit(seconds: float) -> Iterator[None]:
     """Raise ``_TimeUp`` in the main thread after ``seconds``, where the platform allows it."""

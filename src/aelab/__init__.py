@@ -2,8 +2,10 @@
 
 Notebooks import it as ``import aelab as ae``; each module is one concept:
 
-- running a chapter: ``config`` (device, quick mode, seeds), ``start`` / ``finish``
-  (the first and last cell), ``fit`` / ``evaluate`` (``train``: one training loop),
+- running a chapter: ``config`` (device, quick mode, seeds), ``budgets`` (each
+  chapter's data and epochs in full and quick mode: ``ae.budget``), ``start`` /
+  ``claims`` / ``finish`` (the first and last cells), ``fit`` / ``evaluate``
+  (``train``: one training loop),
   ``plots``, ``diagrams`` (the lecture's pictures), ``widgets``, ``exercises`` (the checkers);
 - data: ``data`` (MNIST), ``patches`` and ``photos`` (real photographs),
   ``faces`` (procedural faces with known factors), ``noise`` (corruptions, PSNR);
@@ -16,7 +18,7 @@ Notebooks import it as ``import aelab as ae``; each module is one concept:
   ``diagnostics`` (measuring chains), ``probe`` (linear probes, fine-tuning),
   ``latent`` (traversals, interpolations, factor correlations);
 - the book's tables: ``tables`` (printed result tables), ``published`` (published
-  numbers and the goals the chapters are checked against).
+  numbers and the goals the chapters are checked against), ``goals`` (what a goal is).
 
 Submodules load on first use (``ae.data``, ``ae.fit``; PEP 562), so ``import aelab``
 costs almost nothing: a test worker or a subprocess that needs only ``ae.config``
@@ -34,6 +36,7 @@ from aelab._version import __version__
 #: The submodules, imported by ``__getattr__`` the first time ``ae.<name>`` is read.
 MODULES = (
     "chapter",
+    "budgets",
     "classical",
     "classifier",
     "config",
@@ -43,6 +46,7 @@ MODULES = (
     "diagrams",
     "exercises",
     "faces",
+    "goals",
     "latent",
     "losses",
     "models",
@@ -68,6 +72,8 @@ MODULES = (
 FUNCTIONS = {
     "start": "chapter",
     "finish": "chapter",
+    "claims": "chapter",
+    "budget": "budgets",
     "glue": "chapter",
     "fit": "train",
     "evaluate": "train",

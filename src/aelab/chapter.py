@@ -1,4 +1,5 @@
-"""The first and last cell of every chapter (``ae.start()``, ``ae.finish()``) and ``ae.glue``.
+"""The first and last cells of every chapter (``ae.start()``, ``ae.claims()``,
+``ae.finish()``) and ``ae.glue``.
 
 ``finish()`` prints how long the chapter ran and where. When the environment
 variable ``AELAB_RUN_RECORD`` names a file (``tools/execute.py`` sets it), the
@@ -9,12 +10,18 @@ the notebook's metadata under ``"aelab"``, where the book shows it.
 calls myst-nb's ``glue`` when myst-nb is installed (building the book) and otherwise
 only keeps the value in ``GLUED``, so that a chapter runs where only ``aelab`` is
 installed, e.g. on Colab.
+
+``claims(chapter)`` checks the chapter's claims (``aelab.published``) on the numbers
+this run glued, against the goals for the mode it ran in, one line per claim. The
+lines do not depend on the mode, so nbval compares a quick run's lines with the
+stored full run's: a claim that fails in CI's quick run fails the build.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import numbers
 import os
 import time
 from pathlib import Path
@@ -62,6 +69,34 @@ def glue(name: str, value: object, display: bool = False) -> None:
     except ImportError:
         return
     myst_glue(name, value, display=display)
+
+
+def claims(chapter: str) -> bool:
+    """Print whether this run reproduced each claim of ``chapter``; True if it did all.
+
+    ``chapter`` is the notebook's stem, e.g. ``"02_undercomplete_and_pca"``. Each claim is
+    checked on the values glued so far, against its quick-mode goal in quick mode and
+    its full-mode goal otherwise; a missed claim says which number missed and by what.
+    """
+    from aelab import goals, published
+
+    if chapter not in published.CHAPTERS:
+        raise ValueError(
+            f"chapter={chapter!r}: use the notebook's file name without .ipynb, one of "
+            f"{sorted(published.CHAPTERS)}."
+        )
+    values = {
+        k: float(v) for k, v in GLUED.items() if isinstance(v, numbers.Real | torch.Tensor)
+    }
+    quick = config.quick_mode()
+    all_met = True
+    for q in published.CHAPTERS[chapter]:
+        if not q.claim:
+            continue
+        why = goals.misses(q, values, quick)
+        all_met &= why is None
+        print(f"✅ {q.claim}" if why is None else f"❌ {q.claim}: {why}")
+    return all_met
 
 
 def finish() -> None:

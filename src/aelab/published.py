@@ -14,99 +14,25 @@ such a quantity is *reported* (``goal=None``) and shown as such.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from aelab.goals import (
+    Goal,
+    Published,
+    Quantity,
+    above,
+    at_least,
+    at_most,
+    below,
+    between,
+    misses,
+    within,
+)
+
+__all__ = ["CHAPTERS", "OTHERS", "Goal", "Published", "Quantity", "misses", "quantity", "value"]
 
 # Hinton & Salakhutdinov (2006): PCA with 30 components, squared error per MNIST test image.
 PCA30 = 13.87
 # Burda et al. (2015), Table 1: test log-likelihood (k = 5000) of a one-layer VAE and IWAE (k = 50).
 BURDA_VAE, BURDA_IWAE = -86.76, -84.78
-
-
-@dataclass(frozen=True)
-class Published:
-    """A number from the literature (or exact by derivation when ``source`` is empty)."""
-
-    value: float | None  # None: a published result that is no single number
-    source: str = ""  # BibTeX key in book/references.bib
-    text: str = ""  # what the results page shows instead of the bare value
-
-
-@dataclass(frozen=True)
-class Goal:
-    """``low < x < high``, or ``low <= x <= high`` when ``closed``; ``x`` is the value,
-    or the value divided by another quantity's where the quantity names one (``of``)."""
-
-    low: float = -math.inf
-    high: float = math.inf
-    closed: bool = False
-    text: str = ""  # how the results page states it; default from the bounds
-
-    def met(self, x: float) -> bool:
-        if self.closed:
-            return self.low <= x <= self.high
-        return self.low < x < self.high
-
-    def missed(self) -> float:
-        """A value just past the goal: the test that every goal can fail stores it."""
-        bound, direction = (self.high, 1) if math.isfinite(self.high) else (self.low, -1)
-        return bound + direction * (abs(bound) * 1e-3 + 1e-9) if self.closed else bound
-
-    def describe(self) -> str:
-        if self.text:
-            return self.text
-        lo, hi = _number(self.low), _number(self.high)
-        less = r"\le" if self.closed else "<"
-        more = r"\ge" if self.closed else ">"
-        if math.isfinite(self.low) and math.isfinite(self.high):
-            return f"${lo} {less} x {less} {hi}$"
-        return f"${less} {hi}$" if math.isfinite(self.high) else f"${more} {lo}$"
-
-
-def below(bound: float) -> Goal:
-    return Goal(high=bound)
-
-
-def at_most(bound: float) -> Goal:
-    return Goal(high=bound, closed=True)
-
-
-def above(bound: float) -> Goal:
-    return Goal(low=bound)
-
-
-def at_least(bound: float) -> Goal:
-    return Goal(low=bound, closed=True)
-
-
-def between(low: float, high: float) -> Goal:
-    return Goal(low, high)
-
-
-def within(target: float, tolerance: float, text: str = "") -> Goal:
-    """``|x - target| <= tolerance``."""
-    default = f"${_number(target)} \\pm {_number(tolerance)}$"
-    return Goal(target - tolerance, target + tolerance, True, text or default)
-
-
-def _number(x: float) -> str:
-    if x != 0 and abs(x) < 1e-3:
-        mantissa, exponent = f"{x:.0e}".split("e")
-        head = "" if mantissa == "1" else f"{mantissa} \\times "
-        return f"{head}10^{{{int(exponent)}}}"
-    return f"{x:g}"
-
-
-@dataclass(frozen=True)
-class Quantity:
-    """One glued headline number of a chapter and what the book claims about it."""
-
-    name: str  # the glue name in the chapter notebook (the results page pastes it)
-    goal: Goal | None = None  # None: only reported
-    published: Published | None = None
-    note: str = ""  # said after the goal (or after "reported")
-    of: str = ""  # the goal applies to value / this quantity's value (same chapter)
-    quick: Goal | None = None  # a goal for quick mode (AELAB_QUICK=1); none set yet
 
 
 Q = Quantity  # a short name for the table below
@@ -125,37 +51,55 @@ _HALF_PCA30 = Goal(
 CHAPTERS: dict[str, list[Quantity]] = {
     "01_autoencoders_and_losses": [
         Q("ch01_scratch_vs_fit_maxdiff", at_most(1e-6),
-          note="the hand-written loop and ae.fit, same weights and seed"),
-        Q("ch01_gauss_nll_maxdiff", at_most(1e-6)),
-        Q("ch01_bernoulli_nll_maxdiff", at_most(1e-6)),
-        Q("ch01_l2_test_sq_err", below(10), note="a working AE; compare with the BCE row"),
-        Q("ch01_bce_test_sq_err", below(10), note="a working AE; compare with the L2 row"),
+          note="the hand-written loop and ae.fit, same weights and seed", quick=at_most(1e-6),
+          claim="the hand-written training loop and ae.fit give the same losses"),
+        Q("ch01_identity_rel_err_letters", below(1), note="per cent: the net copies",
+          quick=below(5), claim="an overcomplete autoencoder copies: it reconstructs letters"),
+        Q("ch01_gauss_nll_maxdiff", at_most(1e-6), quick=at_most(1e-6),
+          claim="the Gaussian NLL is the squared error up to scale and constant"),
+        Q("ch01_bernoulli_nll_maxdiff", at_most(1e-6), quick=at_most(1e-6),
+          claim="the Bernoulli NLL is the binary cross-entropy"),
+        Q("ch01_l2_test_sq_err", below(10), note="a working AE; compare with the BCE row",
+          quick=below(20), claim="an autoencoder trained with the squared error reconstructs"),
+        Q("ch01_bce_test_sq_err", below(10), note="a working AE; compare with the L2 row",
+          quick=below(20), claim="an autoencoder trained with the cross-entropy reconstructs"),
         Q("ch01_bce_wins", note="seeds (of ch01_n_seeds) where BCE has the lower squared error"),
     ],
     "02_undercomplete_and_pca": [
         Q("ch02_pca30_sq_err", within(PCA30, 0.05), _HS, "reproduce"),
         Q("ch02_linear_ae_sq_err", within(1, 0.005, "within 0.5 % of PCA"),
-          of="ch02_pca30_sq_err"),
+          of="ch02_pca30_sq_err", quick=within(1, 0.02),
+          claim="the linear autoencoder's error is PCA's"),
         Q("ch02_linear_ae_max_angle_deg",
-          Goal(high=1.0, text="below 1° {cite:p}`baldi1989neural`")),
+          Goal(high=1.0, text="below 1° {cite:p}`baldi1989neural`"), quick=below(5),
+          claim="the linear autoencoder's code spans PCA's subspace"),
         Q("ch02_logistic_linear_sq_err", Goal(7.0, 9.0, True),
           Published(8.01, "hinton2006reducing"), "near the paper"),
         Q("ch02_deep_ae_sq_err", at_most(3.00),
           Published(3.00, "hinton2006reducing", "3.00 (with RBM pretraining)"),
           "without pretraining (stretch $\\le 2.50$)"),
         Q("ch02_deep_ae_train_sq_err"),
+        Q("ch02_deep_over_logistic", below(0.5), quick=below(1),
+          claim="the deep autoencoder's error is below the logistic linear code's"),
+        Q("ch02_deep_over_pca", below(0.25), quick=below(0.5),
+          claim="the deep autoencoder's error is far below PCA's"),
     ],
     "03_sparse_autoencoders": [
-        Q("ch03_none_active_fraction", above(0.5), note="dense"),
-        Q("ch03_l1act_active_fraction", below(0.2), note="far below both other rows"),
+        Q("ch03_none_active_fraction", above(0.5), note="dense", quick=above(0.5),
+          claim="without a penalty the overcomplete code is dense"),
+        Q("ch03_l1act_active_fraction", below(0.2), note="far below both other rows",
+          quick=below(0.2), claim="an L1 penalty on the activations makes the code sparse"),
         Q("ch03_l1w_active_fraction", above(0.3),
-          note="stays dense: the identity is sparse in its weights"),
+          note="stays dense: the identity is sparse in its weights", quick=above(0.3),
+          claim="an L1 penalty on the weights leaves the code dense"),
         Q("ch03_none_sq_err", below(15), note="unconstrained reference"),
         Q("ch03_l1act_sq_err", below(15), note="comparable with L1 on the weights"),
         Q("ch03_l1w_sq_err", below(15), note="comparable with L1 on the activations"),
-        Q("ch03_penalised_err_ratio", below(1.5)),
+        Q("ch03_penalised_err_ratio", below(1.5), quick=below(1.5),
+          claim="the two penalised models reconstruct about equally well"),
         Q("ch03_kl_mean_activation", within(1, 0.2, "within 20 % of $\\rho$"),
-          Published(None, "ng2011sparse", "the target $\\rho$"), of="ch03_kl_target_rho"),
+          Published(None, "ng2011sparse", "the target $\\rho$"), of="ch03_kl_target_rho",
+          quick=within(1, 0.3), claim="the KL penalty holds the mean activation near its target"),
         Q("ch03_kl_target_rho", note="a setting of the chapter"),
         Q("ch03_none_last_epoch_drop_pct", note="still falling when training stops"),
     ],
@@ -163,16 +107,20 @@ CHAPTERS: dict[str, list[Quantity]] = {
         Q("ch04_code_size", note="the same for both models"),
         Q("ch04_conv_sq_err", below(6)),
         Q("ch04_mlp_sq_err", below(6)),
-        Q("ch04_err_ratio", at_most(1.10), note="about as good"),
+        Q("ch04_err_ratio", at_most(1.10), note="about as good", quick=at_most(1.25),
+          claim="the convolutional autoencoder reconstructs about as well as the MLP"),
         Q("ch04_conv_params",
           Goal(high=1 / 20, text="under a twentieth of the fully connected AE's"),
-          of="ch04_mlp_params"),
+          of="ch04_mlp_params", quick=below(1 / 20),
+          claim="the convolutional autoencoder has under a twentieth of the MLP's weights"),
         Q("ch04_mlp_params"),
         Q("ch04_conv_seconds"),
         Q("ch04_mlp_seconds"),
         Q("ch04_cb_untrained_transposed",
-          Goal(low=0.1, text="$> 0.1$ {cite:p}`odena2016deconvolution`")),
-        Q("ch04_cb_untrained_nearest", below(0.01)),
+          Goal(low=0.1, text="$> 0.1$ {cite:p}`odena2016deconvolution`"), quick=above(0.1),
+          claim="an untrained transposed convolution paints a checkerboard"),
+        Q("ch04_cb_untrained_nearest", below(0.01), quick=below(0.01),
+          claim="nearest-neighbour upsampling paints none"),
         Q("ch04_small_conv_minus_mlp", note="per-seed difference, smaller budget"),
         Q("ch04_small_pool_minus_tconv", note="the price of pooling, per seed, smaller budget"),
     ],
@@ -184,20 +132,30 @@ CHAPTERS: dict[str, list[Quantity]] = {
           Published(None, _N2N, "BM3D (not in scikit-image)"), "on par with both U-Nets"),
         Q("ch05_psnr_n2c", above(21.0)),
         Q("ch05_psnr_n2n", above(21.0)),
-        Q("ch05_n2n_minus_n2c_db", within(0, 0.2), Published(None, _N2N, "within 0.03 dB")),
+        Q("ch05_n2c_gain_db", at_least(6), note="over the noisy input", quick=at_least(6),
+          claim="Noise2Clean removes most of the noise (6 dB or more)"),
+        Q("ch05_n2n_gain_db", at_least(6), note="over the noisy input", quick=at_least(6),
+          claim="Noise2Noise removes most of the noise without clean targets"),
+        Q("ch05_n2n_minus_n2c_db", within(0, 0.2), Published(None, _N2N, "within 0.03 dB"),
+          quick=within(0, 0.5), claim="Noise2Noise is as good as Noise2Clean"),
         Q("ch05_n2c_minus_classical_db", _ON_PAR, Published(None, _N2N, "both above BM3D")),
         Q("ch05_n2n_minus_classical_db", _ON_PAR, Published(None, _N2N, "both above BM3D")),
         Q("ch05_wide_n2n_minus_classical_db", note="six test images; mean over seeds"),
         Q("ch05_wide_n2c_minus_classical_db", note="six test images; mean over seeds"),
         Q("ch05_wide_n2n_minus_n2c_db", note="six test images; mean over seeds"),
         Q("ch05_score_cosine", above(0.9),
-          Published(None, "alain2014regularized", "aligned as $\\sigma \\to 0$")),
+          Published(None, "alain2014regularized", "aligned as $\\sigma \\to 0$"),
+          quick=above(0.85), claim="the denoising step points along the score"),
     ],
     "06_dae_markov_chain_sampling": [
-        Q("ch06_classifier_test_acc", at_least(0.975), note="about 0.98"),
-        Q("ch06_best_corruption", between(0.1, 0.9), note="not an extreme of the sweep"),
-        Q("ch06_switches_per_100", at_least(1), note="the chains mix"),
-        Q("ch06_classes_visited", at_least(9.5), note="all ten on average"),
+        Q("ch06_classifier_test_acc", at_least(0.975), note="about 0.98", quick=at_least(0.95),
+          claim="the classifier that judges the chains is accurate"),
+        Q("ch06_best_corruption", between(0.1, 0.9), note="not an extreme of the sweep",
+          quick=between(0.1, 0.9), claim="the chains mix best at a middle corruption level"),
+        Q("ch06_switches_per_100", at_least(1), note="the chains mix", quick=at_least(1),
+          claim="the chains switch digit class"),
+        Q("ch06_classes_visited", at_least(9.5), note="all ten on average", quick=at_least(6),
+          claim="a chain visits many digit classes"),
         Q("ch06_sample_quality", None,
           Published(214, "goodfellow2014generative", "Parzen-window estimate 214 nats for a "
                     "deep GSN: context only, not comparable"),
@@ -205,10 +163,14 @@ CHAPTERS: dict[str, list[Quantity]] = {
         Q("ch06_data_quality", note="the floor"),
     ],
     "07_stacked_autoencoders": [
-        Q("ch07_greedy_sq_err", _HALF_PCA30),
-        Q("ch07_e2e_sq_err", _HALF_PCA30),
-        Q("ch07_sdae_sq_err", _HALF_PCA30),
-        Q("ch07_e2e_over_greedy_sq_err", at_most(1.10), note="pretraining not needed"),
+        Q("ch07_greedy_sq_err", _HALF_PCA30, quick=below(PCA30),
+          claim="the greedily pretrained stack beats PCA"),
+        Q("ch07_e2e_sq_err", _HALF_PCA30, quick=below(PCA30),
+          claim="the same network trained end to end beats PCA"),
+        Q("ch07_sdae_sq_err", _HALF_PCA30, quick=below(PCA30),
+          claim="the denoising stack beats PCA"),
+        Q("ch07_e2e_over_greedy_sq_err", at_most(1.10), note="pretraining not needed",
+          quick=at_most(1.10), claim="end-to-end training needs no pretraining"),
         Q("ch07_probe_acc_pca", between(85, 95), note="the yardstick"),
         Q("ch07_probe_acc_greedy", above(85), note=_NOT_MET),
         Q("ch07_probe_acc_e2e", above(85), note=_NOT_MET),
@@ -225,15 +187,21 @@ CHAPTERS: dict[str, list[Quantity]] = {
     ],
     "08_vae_elbo": [
         Q("ch08_scratch_vs_package_maxdiff", at_most(1e-5),
-          note="the thirty-line VAE and ae.vae, same weights and noise, float64"),
-        Q("ch08_kl_closed_vs_mc_maxdiff", below(0.02)),
+          note="the thirty-line VAE and ae.vae, same weights and noise, float64",
+          quick=at_most(1e-5), claim="the thirty-line VAE and ae.vae compute the same ELBO"),
+        Q("ch08_kl_closed_vs_mc_maxdiff", below(0.02), quick=below(0.02),
+          claim="the closed-form KL agrees with its Monte Carlo estimate"),
         Q("ch08_grad_var_score", Goal(87 * 0.97, 87 * 1.03, text="within 3 % of 87"),
           Published(87, text="87 (exact)")),
         Q("ch08_grad_var_reparam", Goal(4 * 0.97, 4 * 1.03, text="within 3 % of 4"),
           Published(4, text="4 (exact)")),
-        Q("ch08_vae_var_ratio", above(1)),
+        Q("ch08_vae_var_ratio", above(1), quick=above(1),
+          claim="the reparameterised gradient varies less than the score-function one"),
         Q("ch08_1d_gap", note="positive by Jensen's inequality"),
-        Q("ch08_1d_is_error", Goal(high=1, text="below the gap"), of="ch08_1d_gap"),
+        Q("ch08_1d_is_error", Goal(high=1, text="below the gap"), of="ch08_1d_gap",
+          quick=below(1), claim="importance sampling estimates log p(x) better than the ELBO"),
+        Q("ch08_bound_gap", above(0), note="test log-likelihood minus test ELBO",
+          quick=above(0), claim="the importance-sampled log-likelihood lies above the ELBO"),
         Q("ch08_test_elbo"),
         Q("ch08_test_loglik_is5000", above(BURDA_VAE),
           Published(BURDA_VAE, "burda2015importance",
@@ -245,17 +213,23 @@ CHAPTERS: dict[str, list[Quantity]] = {
     ],
     "09_vae_latent_space": [
         Q("ch09_beta", note="a setting of the chapter"),
-        Q("ch09_smile_corr", at_least(0.9)),
-        Q("ch09_pose_corr", at_least(0.9)),
+        Q("ch09_smile_corr", at_least(0.9), quick=at_least(0.6),
+          claim="one coordinate of the beta-VAE follows the smile"),
+        Q("ch09_pose_corr", at_least(0.9), quick=at_least(0.6),
+          claim="one coordinate of the beta-VAE follows the pose"),
         Q("ch09_vae_smile_corr", note="compare with the $\\beta$-VAE"),
         Q("ch09_vae_pose_corr", note="compare with the $\\beta$-VAE"),
-        Q("ch09_kl_kl", below(0.1), note="the posterior is the prior"),
+        Q("ch09_kl_kl", below(0.1), note="the posterior is the prior", quick=below(0.1),
+          claim="with the KL term alone the posterior collapses to the prior"),
         Q("ch09_data_sharpness"),
         Q("ch09_sample_sharpness", note="below the data"),
-        Q("ch09_sharpness_ratio", below(0.9), note="blurrier than the data"),
+        Q("ch09_sharpness_ratio", below(0.9), note="blurrier than the data", quick=below(0.9),
+          claim="the VAE's samples are blurrier than the data"),
         Q("ch09_bound_gap", note="positive: the ELBO is only a lower bound"),
         Q("ch09_ae_prior_fd", note="16-d model, reconstruction only; compare with the VAE"),
-        Q("ch09_vae_prior_fd", note="16-d VAE; real digits give ch09_data_prior_fd"),
+        Q("ch09_vae_prior_fd", below(0.5), note="16-d VAE; real digits give ch09_data_prior_fd",
+          of="ch09_ae_prior_fd", quick=below(0.8),
+          claim="the KL term makes prior samples look more like digits"),
         Q("ch09_ae_prior_conf", note="mean classifier confidence, reconstruction only"),
         Q("ch09_vae_prior_conf", note="mean classifier confidence, VAE"),
     ],
@@ -283,18 +257,3 @@ def value(name: str) -> float:
     if published is None or published.value is None:
         raise KeyError(f"{name!r} has no published number in aelab.published")
     return published.value
-
-
-def misses(q: Quantity, values: dict[str, float | str]) -> str | None:
-    """Why the chapter's glued ``values`` miss ``q``'s goal, or None if they meet it."""
-    if q.goal is None:
-        return None
-    x = values.get(q.name)
-    if not isinstance(x, float) or not math.isfinite(x):
-        return f"{q.name} = {x!r} is not a finite number"
-    if q.of:
-        x = x / values[q.of]
-    if not q.goal.met(x):
-        what = f"{q.name} / {q.of}" if q.of else q.name
-        return f"{what} = {x:.6g} misses its goal {q.goal.describe()}"
-    return None

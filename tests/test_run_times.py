@@ -35,13 +35,50 @@ def test_table_of_synthetic_notebooks(tmp_path):
         _notebook(tmp_path / "02_second.ipynb", "Second", _record(19.7, True, "cuda (GPU X)")),
         _notebook(tmp_path / "03_third.ipynb", "Third", None),
     ]
-    lines = run_times.table(run_times.read_records(paths)).splitlines()
-    assert lines[0] == "| chapter | device | mode | seconds | date |"
-    assert lines[2] == "| 1. First chapter | cpu | full | 100 | 2026-01-02 |"
-    assert lines[3] == "| 2. Second | cuda (GPU X) | quick | 20 | 2026-01-02 |"
-    assert lines[4].startswith("| 3. Third | no run record |")
-    assert lines[5].startswith("| **total** (without 1 unrecorded) | | | **120** ")
+    quick = [_record(30.2, True) | {"claims": "4/5"}, None, _record(9.9, True)]
+    lines = run_times.table(run_times.read_records(paths), quick).splitlines()
+    assert lines[0] == (
+        "| chapter | device | full mode (s) | date | quick mode (s) | claims in quick mode |"
+    )
+    assert lines[2] == "| 1. First chapter | cpu | 100 | 2026-01-02 | 30 | 4/5 |"
+    assert lines[3] == (
+        "| 2. Second | cuda (GPU X) | 20 (a quick run!) | 2026-01-02 | not measured | |"
+    )
+    assert lines[4] == "| 3. Third | no run record | | | 10 | no claims cell |"
+    assert (
+        lines[5] == "| **total** (without 1 unrecorded) | | **120** (2 min) | | **40** (1 min) | |"
+    )
     assert len(lines) == 6
+
+
+def test_quick_records_are_read_by_stem(tmp_path):
+    runs = tmp_path / "quick_runs.json"
+    runs.write_text(json.dumps({"02_b": _record(5.0, True) | {"claims": "3/3"}}))
+    records = run_times.read_quick([tmp_path / "01_a.ipynb", tmp_path / "02_b.ipynb"], runs)
+    assert records[0] is None and records[1]["claims"] == "3/3"
+    assert run_times.read_quick([tmp_path / "01_a.ipynb"], tmp_path / "none.json") == [None]
+
+
+def test_execute_keeps_quick_records_with_the_claims_reproduced(tmp_path):
+    execute = scripts.load("tools/execute.py")
+    path = _notebook(tmp_path / "01_a.ipynb", "A", None)
+    notebook = json.loads(path.read_text())
+    notebook["cells"].append(
+        {
+            "cell_type": "code",
+            "metadata": {},
+            "execution_count": 2,
+            "source": 'reproduced = ae.claims("01_a")',
+            "outputs": [
+                {"output_type": "stream", "name": "stdout", "text": "✅ a\n❌ b: c\n✅ d\n"}
+            ],
+        }
+    )
+    path.write_text(json.dumps(notebook | {"nbformat_minor": 4}))
+    runs = tmp_path / "runs.json"
+    execute.keep_record(runs, path, _record(12.0, True) | {"wall": 13.0})
+    stored = json.loads(runs.read_text())["01_a"]
+    assert stored["claims"] == "2/3" and stored["seconds"] == 12.0 and "wall" not in stored
 
 
 def test_write_replaces_only_between_the_markers(tmp_path, capsys):
@@ -52,7 +89,7 @@ def test_write_replaces_only_between_the_markers(tmp_path, capsys):
     text = page.read_text()
     assert text.startswith(f"before\n{run_times.START}\n\n| chapter |")
     assert text.endswith(f"|\n\n{run_times.END}\nafter\n")
-    assert "old table" not in text and "| 1. A | cpu | full | 61 |" in text
+    assert "old table" not in text and "| 1. A | cpu | 61 | 2026-01-02 |" in text
     assert run_times.main([str(nb), "--write", str(page)]) == 0  # idempotent
     assert page.read_text() == text
     assert "already up to date" in capsys.readouterr().out
@@ -83,5 +120,5 @@ def test_the_real_chapters_parse(capsys):
 def test_setup_page_table_is_current():
     page = (scripts.ROOT / "book" / "setup.md").read_text()
     chapters = sorted((scripts.ROOT / "chapters").glob("*.ipynb"))
-    table = run_times.table(run_times.read_records(chapters))
+    table = run_times.table(run_times.read_records(chapters), run_times.read_quick(chapters))
     assert run_times.replace_between_markers(page, table) == page, "run make run-times"

@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from aelab import published
+from aelab import budgets, published
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
@@ -66,6 +66,14 @@ def typed_decimals(notebook: nbformat.NotebookNode) -> list[tuple[int, str]]:
     ]
 
 
+def budget_numbers(chapter: str) -> set[float]:
+    """The chapter's full-mode settings in ``aelab.budgets`` (the settings the text states)."""
+    values: set[float] = set()
+    for full, _ in budgets.BUDGETS.get(chapter, {}).values():
+        values |= {float(v) for v in (full if isinstance(full, list) else [full]) if v is not None}
+    return values
+
+
 def code_literals(notebook: nbformat.NotebookNode) -> set[float]:
     code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
     return {float(m.group()) for m in LITERAL.finditer(code)}
@@ -74,7 +82,7 @@ def code_literals(notebook: nbformat.NotebookNode) -> set[float]:
 def unexplained(path: Path) -> list[str]:
     notebook = nbformat.read(path, as_version=4)
     chapter = path.name[:2]
-    known = published_numbers() | code_literals(notebook)
+    known = published_numbers() | code_literals(notebook) | budget_numbers(path.stem)
     problems = []
     for cell, text in typed_decimals(notebook):
         value = float(text.replace("−", "-"))

@@ -123,13 +123,14 @@ def setup_cell(source: str, chapter: int, record: dict | None) -> str:
     quick_text = f"quick mode takes about {_duration(quick)}" if quick else "quick mode is faster"
     lines = [
         f"No GPU: {full} when the book was made;",
-        f"{quick_text} (rougher numbers).",
+        f"{quick_text}: every claim of the chapter, with rougher numbers.",
         "For a GPU on Colab: Runtime > Change runtime type > GPU.",
         "For quick mode: uncomment %env AELAB_QUICK=1 at the top of this cell, then run all.",
     ]
     prints = "".join(f"    print({json.dumps(line, ensure_ascii=False)})\n" for line in lines)
     return (
-        "# Quick mode (less data, fewer epochs, rougher numbers): uncomment the next line.\n"
+        "# Quick mode (a smaller budget that still shows the chapter's claims): uncomment\n"
+        "# the next line. The chapter's last cells check the claims on your run.\n"
         "# %env AELAB_QUICK=1\n"
         f"{source.rstrip()}\n\n"
         'if ae.config.device().type == "cpu":  # the book\'s run times of this chapter\n'
@@ -199,8 +200,9 @@ def _with_note(first: str, url: str, docname: str, number: int) -> str:
     note = (
         f"> **Colab edition** of chapter {number} of the book [*{config()['title']}*]"
         f"({url}{docname}.html), which shows this notebook with its outputs. "
-        "The numbers in the text are the book's full-mode results; re-running in quick mode "
-        "gives rougher ones. Each exercise's solution is folded under **Solution**."
+        "The numbers in the text are the book's full-mode results; quick mode shows the same "
+        "claims with rougher numbers, and the last cells check them on your run. Each "
+        "exercise's solution is folded under **Solution**."
     )
     return f"{title}\n\n{note}\n{rest}" if title.startswith("# ") else f"{note}\n\n{first}"
 

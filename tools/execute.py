@@ -9,6 +9,12 @@ committed). Widget state is kept so that progress bars and widgets render in
 the book. ``ae.finish()`` writes the run record (device, seconds, mode, date)
 to the file named by ``AELAB_RUN_RECORD``; this script stores it in the
 notebook's metadata under ``"aelab"`` and prints a table of all runs.
+
+``--record FILE`` also keeps each run's record, with how many of the chapter's
+claims it reproduced (its claims cell, ``ae.claims``), in the JSON file FILE under
+the notebook's stem. The quick-mode column of the run-time table comes from
+``python tools/execute.py --quick --record book/quick_runs.json <copies of the
+chapters>`` (quick outputs are never committed, so run it on copies).
 """
 
 from __future__ import annotations
@@ -51,11 +57,31 @@ def execute(path: Path, quick: bool, timeout: int) -> dict:
     return record | {"wall": wall}
 
 
+def claims_reproduced(path: Path) -> str:
+    """``"k/n"``: the claims cell's lines that say ✅, of all its lines ("" without one)."""
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and "ae.claims(" in cell.source:
+            text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+            lines = [line for line in text.splitlines() if line.strip()]
+            return f"{sum(line.startswith('✅') for line in lines)}/{len(lines)}"
+    return ""
+
+
+def keep_record(file: Path, path: Path, record: dict) -> None:
+    """Store ``record`` (and the claims reproduced) in the JSON ``file`` under ``path``'s stem."""
+    records = json.loads(file.read_text(encoding="utf-8")) if file.exists() else {}
+    keep = {k: v for k, v in record.items() if k != "wall"}
+    records[path.stem] = keep | {"claims": claims_reproduced(path)}
+    file.write_text(json.dumps(dict(sorted(records.items())), indent=1) + "\n", encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--quick", action="store_true", help="quick mode (not for committing)")
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
+    parser.add_argument("--record", type=Path, metavar="FILE", help="also keep the records here")
     args = parser.parse_args()
     paths = args.notebooks or sorted((ROOT / "chapters").glob("[0-9]*.ipynb"))
     rows = []
@@ -63,6 +89,8 @@ def main() -> None:
         print(f"executing {path} ...", flush=True)
         record = execute(path, args.quick, args.timeout)
         rows.append((path.name, record))
+        if args.record:
+            keep_record(args.record, path, record)
         print(f"  {record['seconds']:.0f} s on {record['device']}", flush=True)
     print("\n| chapter | device | mode | seconds |\n| --- | --- | --- | --- |")
     for name, record in rows:

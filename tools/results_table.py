@@ -36,9 +36,11 @@ def published_cell(q: published.Quantity) -> str:
 
 
 def goal_cell(q: published.Quantity) -> str:
-    """The goal as the test checks it, with the chapter's note; "reported" where there is none."""
+    """The goal as the test checks it, with the chapter's note ("reported" where there is
+    none), and the quick-mode goal where the quantity has one."""
     head = q.goal.describe() if q.goal else "reported"
-    return f"{head} ({q.note})" if q.note else head
+    head = f"{head} ({q.note})" if q.note else head
+    return f"{head}; quick mode: {q.quick.describe()}" if q.quick else head
 
 
 def pasted(line: str) -> tuple[str, str] | None:

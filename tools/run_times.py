@@ -5,7 +5,10 @@
 
 ``tools/execute.py`` stores each chapter's run record (device, mode, seconds,
 date) in the notebook's metadata under ``"aelab"``. This script collects them
-from ``chapters/*.ipynb`` into one Markdown table with a total row. With
+from ``chapters/*.ipynb`` into one Markdown table with a total row, next to
+each chapter's quick-mode run from ``book/quick_runs.json`` (written by
+``tools/execute.py --quick --record book/quick_runs.json``): its seconds and how
+many of the chapter's claims it reproduced. With
 ``--write FILE`` it replaces what lies between the lines
 ``<!-- run-times:start -->`` and ``<!-- run-times:end -->`` in FILE, so that the
 book shows the numbers of the stored outputs and never numbers typed by hand.
@@ -20,6 +23,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+QUICK_RUNS = ROOT / "book" / "quick_runs.json"
 START, END = "<!-- run-times:start -->", "<!-- run-times:end -->"
 
 
@@ -52,23 +56,46 @@ def read_records(paths: Iterable[Path]) -> list[tuple[str, dict | None]]:
     return rows
 
 
-def table(rows: Sequence[tuple[str, dict | None]]) -> str:
-    """A Markdown table: chapter, device, mode, seconds, date, and a total row."""
-    lines = ["| chapter | device | mode | seconds | date |", "| --- | --- | --- | ---: | --- |"]
-    total = 0.0
-    for chapter, record in rows:
+def read_quick(paths: Iterable[Path], file: Path = QUICK_RUNS) -> list[dict | None]:
+    """Each notebook's quick-mode run record from ``file`` (None where it has none)."""
+    records = json.loads(file.read_text(encoding="utf-8")) if file.exists() else {}
+    return [records.get(Path(path).stem) for path in paths]
+
+
+def _minutes(total: float) -> str:
+    return f"**{total:.0f}** ({total / 60:.0f} min)"
+
+
+def table(
+    rows: Sequence[tuple[str, dict | None]], quick: Sequence[dict | None] | None = None
+) -> str:
+    """A Markdown table: chapter, device, full-mode seconds and date, quick-mode seconds and
+    claims reproduced (``quick``, one record or None per row), and a total row."""
+    quick = list(quick) if quick is not None else [None] * len(rows)
+    lines = [
+        "| chapter | device | full mode (s) | date | quick mode (s) | claims in quick mode |",
+        "| --- | --- | ---: | --- | ---: | ---: |",
+    ]
+    total = quick_total = 0.0
+    for (chapter, record), fast in zip(rows, quick, strict=True):
+        fast_cells = (
+            f"{fast['seconds']:.0f} | {fast.get('claims') or 'no claims cell'}"
+            if fast
+            else "not measured |"
+        )
+        quick_total += fast["seconds"] if fast else 0.0
         if record is None:
-            lines.append(f"| {chapter} | no run record | | | |")
+            lines.append(f"| {chapter} | no run record | | | {fast_cells} |")
             continue
-        mode = "quick" if record["quick"] else "full"
+        seconds = f"{record['seconds']:.0f}" + (" (a quick run!)" if record["quick"] else "")
         total += record["seconds"]
         lines.append(
-            f"| {chapter} | {record['device']} | {mode} | {record['seconds']:.0f} "
-            f"| {record['date']} |"
+            f"| {chapter} | {record['device']} | {seconds} | {record['date']} | {fast_cells} |"
         )
     missing = sum(record is None for _, record in rows)
     label = f"**total** (without {missing} unrecorded)" if missing else "**total**"
-    lines.append(f"| {label} | | | **{total:.0f}** ({total / 60:.0f} min) | |")
+    quick_cell = _minutes(quick_total) if any(quick) else ""
+    lines.append(f"| {label} | | {_minutes(total)} | | {quick_cell} | |")
     return "\n".join(lines)
 
 
@@ -92,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     paths = args.notebooks or sorted((ROOT / "chapters").glob("*.ipynb"))
     if not paths:
         parser.error("no notebooks found")
-    text = table(read_records(paths))
+    text = table(read_records(paths), read_quick(paths))
     if args.write is None:
         print(text)
         return 0

@@ -49,6 +49,7 @@ BUDGETS: dict[str, dict[str, tuple[Any, Any]]] = {
         "SWEEP": ([0.0, 0.01, 0.03, 0.1, 0.3], [0.0, 0.03, 0.1]),
         "N_PATCHES": (50_000, 10_000),
         "PATCH_EPOCHS": (150, 5),
+        "ONEHOT_EPOCHS": (10, 3),
     },
     "04_convolutional_autoencoders": {
         "N_TRAIN": (60_000, 2_000),

@@ -60,6 +60,6 @@ def test_quick_budgets_are_no_larger_than_full_ones():
 def test_unknown_chapters_and_settings_are_named_with_the_fix():
     with pytest.raises(ValueError, match="file name without .ipynb"):
         ae.budget("chapter2")
-    b = ae.budget("08_vae_elbo")
-    with pytest.raises(AttributeError, match="its settings are N_TRAIN, EPOCHS"):
-        _ = b.EPOCH
+    b = ae.budget("09_vae_latent_space")
+    with pytest.raises(AttributeError, match="its settings are N_TRAIN, EPOCHS_2D"):
+        _ = b.EPOCHS

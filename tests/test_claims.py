@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import torch
 import pytest
 
 import aelab as ae
@@ -168,3 +169,14 @@ def test_ci_fails_when_a_quick_mode_claim_fails(tmp_path):
         assert (proc.returncode == 0) == (broken is None), proc.stdout[-3000:]
         if broken:
             assert "ch09_pose_corr" in proc.stdout
+
+
+def test_claims_read_numbers_and_one_element_tensors_and_skip_the_rest(monkeypatch, capsys):
+    values = meeting("09_vae_latent_space", quick=False)
+    glued = {k: torch.tensor(v) for k, v in values.items()} | {
+        "ch09_note": "a string",
+        "ch09_codes": torch.zeros(3, 2),
+    }
+    monkeypatch.setattr(ae.chapter, "GLUED", glued)
+    assert ae.claims("09_vae_latent_space") is True
+    assert "❌" not in capsys.readouterr().out

@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 import nbformat
-import torch
 import pytest
+import torch
 
 import aelab as ae
 from aelab import goals, published

@@ -15,14 +15,15 @@ from pathlib import Path
 import nbformat
 import pytest
 import torch
+from test_budgets import CHAPTERS, PENDING
 
 import aelab as ae
 from aelab import goals, published
 
+# The chapters with a budget and a claims cell, and those whose both come with their next
+# full-mode run: one list, kept in tests/test_budgets.py.
+
 ROOT = Path(__file__).resolve().parents[1]
-#: Chapters whose claims cell comes with their next full-mode run (tests/test_budgets.py).
-PENDING = {"08_vae_elbo"}
-CHAPTERS = [p for p in sorted((ROOT / "chapters").glob("[0-9]*.ipynb")) if p.stem not in PENDING]
 CLAIMS = [(c, q) for c, qs in published.CHAPTERS.items() for q in qs if q.claim]
 
 

@@ -22,6 +22,7 @@ REFERENCES = {
 }
 CHECKERS = [getattr(ex, name) for name in ex.__all__ if name.startswith("check_")]
 LIMIT_S = 0.1  # the time limit in these tests; the real one is 30 s
+REAL_LIMIT_S = _common.TIME_LIMIT_S
 
 
 @pytest.fixture(autouse=True)
@@ -170,7 +171,7 @@ def _verdict(checker, answer, capsys) -> tuple[bool, str]:
 
 
 def test_every_exported_checker_has_a_reference_solution():
-    assert len(CHECKERS) == 28 and set(CHECKERS) == set(REFERENCES)
+    assert len(CHECKERS) == len(REFERENCES) and set(CHECKERS) == set(REFERENCES)
 
 
 def test_the_catalogue_is_large_enough():
@@ -212,7 +213,10 @@ def _in_dtype(reference, dtype):
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=str)
 @pytest.mark.parametrize("checker", CHECKERS, ids=lambda c: c.__name__)
-def test_the_reference_passes_in_float32_and_float64(checker, dtype, capsys):
+def test_the_reference_passes_in_float32_and_float64(checker, dtype, capsys, monkeypatch):
+    # The real limit: the short one is for the wrong answers that never return, and a
+    # first call on a loaded machine (a layer's first forward pass) may take longer.
+    monkeypatch.setattr(_common, "TIME_LIMIT_S", REAL_LIMIT_S)
     ok, out = _verdict(checker, _in_dtype(REFERENCES[checker], dtype), capsys)
     assert ok, out
 
@@ -223,7 +227,8 @@ def _draws_from_every_global_generator(*args):
 
 
 @pytest.mark.parametrize("checker", CHECKERS, ids=lambda c: c.__name__)
-def test_checkers_leave_the_global_random_state_alone(checker, capsys):
+def test_checkers_leave_the_global_random_state_alone(checker, capsys, monkeypatch):
+    monkeypatch.setattr(_common, "TIME_LIMIT_S", REAL_LIMIT_S)
     numpy_state = np.random.get_state()[1].copy()  # noqa: NPY002 - the global one is tested
     states = torch.random.get_rng_state(), numpy_state, random.getstate()
     for answer in (REFERENCES[checker], _draws_from_every_global_generator):

@@ -5,6 +5,7 @@ import math
 import pytest
 import torch
 from checkers import assert_verdicts
+from torch import nn
 
 import aelab as ae
 from aelab import exercises as ex
@@ -21,6 +22,13 @@ def gaussian_reference(x_hat, x, sigma):
 
 def bernoulli_reference(p, x):
     return -(x * torch.log(p) + (1 - x) * torch.log(1 - p)).sum(1)
+
+
+def make_autoencoder(code_size):
+    return ae.models.mlp_autoencoder((784, 256, code_size))
+
+
+SHARED = make_autoencoder(2)  # one model for every call: the second call trains it on
 
 
 CASES = {
@@ -54,6 +62,18 @@ CASES = {
         torch.linalg.inv,
         {"transpose": lambda w: w.T, "identity": lambda w: torch.eye(len(w), dtype=w.dtype)},
     ),
+    ex.check_code_size_experiment: (
+        make_autoencoder,
+        {
+            "no change": lambda k: make_autoencoder(32),
+            "no sigmoid": lambda k: ae.models.mlp_autoencoder((784, 256, k), output="linear"),
+            "the encoder only": lambda k: nn.Sequential(
+                nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, k)
+            ),
+            "the class": lambda k: ae.models.AutoEncoder,
+            "one model for all": lambda k: SHARED,
+        },
+    ),
 }
 
 
@@ -84,3 +104,11 @@ def test_hints_name_the_mistake(capsys):
 
 def test_checkers_are_exported():
     assert ae.exercises.check_gaussian_nll is ex.check_gaussian_nll
+
+
+def test_the_experiment_reports_what_it_measured(capsys):
+    assert ex.check_code_size_experiment(make_autoencoder)
+    out = capsys.readouterr().out
+    assert "Measured test squared error per image" in out and "times as large" in out
+    assert not ex.check_code_size_experiment(CASES[ex.check_code_size_experiment][1]["no change"])
+    assert "ignores code_size" in capsys.readouterr().out

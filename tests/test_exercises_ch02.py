@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 import torch
 from checkers import assert_verdicts
+from torch import nn
 
+import aelab as ae
 from aelab import exercises as ex
 
 
@@ -16,6 +18,10 @@ def angles_reference(a, b):
 def choose_k_reference(eigenvalues, fraction):
     share = np.cumsum(eigenvalues) / np.sum(eigenvalues)
     return int(np.sum(share < fraction - 1e-12)) + 1
+
+
+def deep_autoencoder(k):
+    return ae.models.mlp_autoencoder((784, 256, k), output="linear")
 
 
 CASES = {
@@ -48,6 +54,21 @@ CASES = {
             "a float": lambda e, f: choose_k_reference(e, f) + 0.5,
         },
     ),
+    ex.check_nonlinear_beats_pca: (
+        deep_autoencoder,
+        {
+            "the chapter's linear autoencoder": lambda k: ae.models.mlp_autoencoder(
+                (784, k), output="linear"
+            ),
+            "deep but linear": lambda k: ae.models.mlp_autoencoder(
+                (784, 256, k), activation=nn.Identity, output="linear"
+            ),
+            "a larger code": lambda k: deep_autoencoder(2 * k),
+            "no encode and decode": lambda k: nn.Sequential(*deep_autoencoder(k).children()),
+            "the function, not a module": lambda k: deep_autoencoder,
+            "far too large": lambda k: ae.models.mlp_autoencoder((784, 3000, 1000, k)),
+        },
+    ),
 }
 
 
@@ -68,3 +89,12 @@ def test_hints_name_the_mistake(capsys):
     ]:
         checker(wrong)
         assert hint in capsys.readouterr().out
+
+
+def test_the_experiment_reports_what_it_measured(capsys):
+    assert ex.check_nonlinear_beats_pca(deep_autoencoder)
+    out = capsys.readouterr().out
+    assert "Measured test squared error" in out and "PCA" in out
+    no_change = CASES[ex.check_nonlinear_beats_pca][1]["the chapter's linear autoencoder"]
+    assert not ex.check_nonlinear_beats_pca(no_change)
+    assert "nn.ReLU" in capsys.readouterr().out

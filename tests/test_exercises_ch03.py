@@ -6,6 +6,15 @@ from checkers import assert_verdicts
 
 from aelab import exercises as ex
 
+
+def sparse_loss(x, x_hat, h, weight):
+    return (x_hat - x).square().sum(1).mean() + weight * h.abs().sum(1).mean()
+
+
+def squared_error(x, x_hat, h, weight):
+    return (x_hat - x).square().sum(1).mean()
+
+
 CASES = {
     ex.check_l1_activation_penalty: (
         lambda y: y.abs().sum(1).mean(),
@@ -47,6 +56,23 @@ CASES = {
             "bool": lambda y, t: (y.abs() > t).any(0),
         },
     ),
+    ex.check_sparsity_weight_experiment: (
+        sparse_loss,
+        {
+            "no change": squared_error,
+            "mean over units": lambda x, x_hat, h, w: (
+                squared_error(x, x_hat, h, w) + w * h.abs().mean()
+            ),
+            "sum over the batch": lambda x, x_hat, h, w: (
+                squared_error(x, x_hat, h, w) + w * h.abs().sum()
+            ),
+            "rewards activity": lambda x, x_hat, h, w: (
+                squared_error(x, x_hat, h, w) - w * h.abs().sum(1).mean()
+            ),
+            "only the penalty": lambda x, x_hat, h, w: w * h.abs().sum(1).mean(),
+            "a float": lambda x, x_hat, h, w: sparse_loss(x, x_hat, h, w).item(),
+        },
+    ),
 }
 
 
@@ -75,3 +101,11 @@ def test_hints_name_the_mistake(capsys):
     ]:
         checker(wrong)
         assert hint in capsys.readouterr().out, (checker.__name__, hint)
+
+
+def test_the_experiment_reports_what_it_measured(capsys):
+    assert ex.check_sparsity_weight_experiment(sparse_loss)
+    out = capsys.readouterr().out
+    assert "code units are active per digit" in out and "squared error" in out
+    assert not ex.check_sparsity_weight_experiment(squared_error)
+    assert "leaves the code dense" in capsys.readouterr().out

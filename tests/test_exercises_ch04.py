@@ -33,6 +33,10 @@ def upsampling_decoder(code_size):
     )
 
 
+def transposed_stage(c_in, c_out):
+    return nn.ConvTranspose2d(c_in, c_out, 3, stride=2, padding=1, output_padding=1)
+
+
 def _without_biases(code_size, channels):
     model = ae.conv.conv_encoder(code_size, channels)
     return sum(p.numel() for name, p in model.named_parameters() if name.endswith("weight"))
@@ -100,6 +104,21 @@ CASES = {
             ),
         },
     ),
+    ex.check_transposed_decoder: (
+        transposed_stage,
+        {
+            "the chapter's upsampling stage": lambda i, o: nn.Sequential(
+                nn.Upsample(scale_factor=2), nn.Conv2d(i, o, 3, padding=1)
+            ),
+            "bilinear upsampling": lambda i, o: nn.Sequential(
+                nn.Upsample(scale_factor=2, mode="bilinear"), nn.Conv2d(i, o, 3, padding=1)
+            ),
+            "no output_padding": lambda i, o: nn.ConvTranspose2d(i, o, 3, stride=2, padding=1),
+            "stride 1": lambda i, o: nn.ConvTranspose2d(i, o, 3, padding=1),
+            "frozen": lambda i, o: transposed_stage(i, o).requires_grad_(False),
+            "upsampling alone": lambda i, o: nn.Upsample(scale_factor=2),
+        },
+    ),
 }
 
 
@@ -114,7 +133,7 @@ def test_the_package_decoder_passes_the_checker_only_with_nearest_upsampling(cap
 
 
 def test_hints_name_the_mistake(capsys):
-    size, params, decoder = (CASES[c][1] for c in CASES)
+    size, params, decoder, _ = (CASES[c][1] for c in CASES)
     for checker, wrong, hint in [
         (ex.check_conv_output_size, size["float"], "Round down"),
         (ex.check_conv_output_size, size["one-sided padding"], "both sides"),
@@ -132,6 +151,15 @@ def test_hints_name_the_mistake(capsys):
     ]:
         checker(wrong)
         assert hint in capsys.readouterr().out, (checker.__name__, hint)
+
+
+def test_the_experiment_reports_what_it_measured(capsys):
+    assert ex.check_transposed_decoder(transposed_stage)
+    out = capsys.readouterr().out
+    assert "checkerboard score before training" in out and "after 2 epochs" in out
+    no_change = CASES[ex.check_transposed_decoder][1]["the chapter's upsampling stage"]
+    assert not ex.check_transposed_decoder(no_change)
+    assert "paints no checkerboard" in capsys.readouterr().out
 
 
 def test_checkers_are_exported():

@@ -23,6 +23,10 @@ def constant_reference(targets, loss):
     return targets.mean() if loss == "l2" else targets.median()
 
 
+def l1_loss(output, target):
+    return (output - target).abs().mean()
+
+
 def same_noise(clean, sigma, generator):
     x = clean + sigma * torch.randn(clean.shape, generator=generator)
     return x, x.clone()
@@ -59,6 +63,17 @@ CASES = {
             "mode-ish": lambda t, loss: t.min(),
         },
     ),
+    ex.check_impulse_noise_loss: (
+        l1_loss,
+        {
+            "makes no change (L2)": lambda o, t: ((o - t) ** 2).mean(),
+            "smooth L1 (quadratic below 1)": torch.nn.functional.smooth_l1_loss,
+            "abs of the mean error": lambda o, t: (o - t).mean().abs(),
+            "per pixel": lambda o, t: (o - t).abs(),
+            "a float": lambda o, t: l1_loss(o, t).item(),
+            "the gain, not the loss": lambda o, t: -l1_loss(o, t),
+        },
+    ),
 }
 
 
@@ -73,3 +88,12 @@ def test_hints_name_the_mistake(capsys):
     ex.check_best_constant(CASES[ex.check_best_constant][1]["swapped"])
     out = capsys.readouterr().out
     assert "log10" in out and "correlated" in out and "minimiser of the L1" in out
+
+
+def test_the_experiment_reports_what_it_measured(capsys):
+    assert ex.check_impulse_noise_loss(l1_loss)
+    out = capsys.readouterr().out
+    assert "mean of (output - clean)" in out and "PSNR" in out and "median" in out
+    ex.check_impulse_noise_loss(CASES[ex.check_impulse_noise_loss][1]["makes no change (L2)"])
+    out = capsys.readouterr().out
+    assert "Measured" in out and "the targets' mean" in out and "mean absolute error" in out

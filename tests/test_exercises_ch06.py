@@ -18,6 +18,10 @@ def flip(x, level):
     return torch.where(chosen, 1 - x, x)
 
 
+def light_corruption(x):
+    return sampling.salt_and_pepper(x, 0.1)
+
+
 def switches_reference(labels):
     return 100 * (labels[1:] != labels[:-1]).float().mean().item()
 
@@ -70,6 +74,16 @@ CASES = {
             "along chains": lambda s, k: acf_reference(s.T.contiguous(), min(k, 3)),
         },
     ),
+    ex.check_too_little_noise: (
+        light_corruption,
+        {
+            "makes no change (level 0.5)": lambda x: sampling.salt_and_pepper(x, 0.5),
+            "too much noise": lambda x: sampling.salt_and_pepper(x, 0.9),
+            "no noise": lambda x: x.clone(),
+            "grey noise": lambda x: (x + 0.1 * torch.randn_like(x)).clamp(0, 1),
+            "one image": lambda x: sampling.salt_and_pepper(x[0], 0.1),
+        },
+    ),
 }
 
 
@@ -104,3 +118,12 @@ def test_hints_name_the_mistake(capsys):
 
 def test_checkers_are_exported():
     assert ae.exercises.check_chain_step is ex.check_chain_step
+
+
+def test_the_experiment_reports_what_it_measured(capsys):
+    assert ex.check_too_little_noise(light_corruption)
+    out = capsys.readouterr().out
+    assert "chains from test digits" in out and "level 0.5" in out and "crawls" in out
+    ex.check_too_little_noise(CASES[ex.check_too_little_noise][1]["makes no change (level 0.5)"])
+    out = capsys.readouterr().out
+    assert "Measured" in out and "Use less corruption" in out

@@ -38,6 +38,10 @@ def own_statistics(train, test):
     return standardise_reference(train, train)[0], standardise_reference(test, test)[0]
 
 
+def abrupt_sizes(sizes):
+    return (sizes[0],) + (sizes[-1],) * (len(sizes) - 1)
+
+
 CASES = {
     ex.check_layer_parameters: (
         parameters_reference,
@@ -76,6 +80,16 @@ CASES = {
             "one tensor": lambda tr, te: standardise_reference(tr, te)[0],
         },
     ),
+    ex.check_abrupt_reduction: (
+        abrupt_sizes,
+        {
+            "makes no change": lambda sizes: sizes,
+            "shallow instead of abrupt": lambda sizes: (sizes[0], sizes[-1]),
+            "mirrored": lambda sizes: abrupt_sizes(sizes)[::-1],
+            "narrower than the code": lambda sizes: (sizes[0], 2, 2, sizes[-1]),
+            "floats": lambda sizes: [float(s) for s in abrupt_sizes(sizes)],
+        },
+    ),
 }
 
 
@@ -98,3 +112,11 @@ def test_population_and_sample_standard_deviations_both_pass(capsys):
         return (train - mean) / std, (test - mean) / std
 
     assert ex.check_standardise(population) is True
+
+
+def test_the_experiment_reports_what_it_measured(capsys):
+    assert ex.check_abrupt_reduction(abrupt_sizes)
+    out = capsys.readouterr().out
+    assert "squared error per image" in out and "784-30-30-30" in out and "times as much" in out
+    assert not ex.check_abrupt_reduction(lambda sizes: list(sizes))
+    assert "drop to 30 units there" in capsys.readouterr().out

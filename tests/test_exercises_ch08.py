@@ -33,6 +33,10 @@ def bernoulli_ll(logits, x):
     return -torch.nn.functional.binary_cross_entropy_with_logits(logits, x, reduction="none")
 
 
+def no_kl_loss(x, logits, mu, sigma):
+    return -bernoulli_ll(logits, x).sum(1).mean()
+
+
 CASES = {
     ex.check_elbo: (
         elbo,
@@ -69,6 +73,17 @@ CASES = {
             "one number": lambda log_w: is_estimate(log_w).mean(),
         },
     ),
+    ex.check_vae_without_kl: (
+        no_kl_loss,
+        {
+            "keeps the KL": lambda x, lg, mu, s: -elbo(x, lg, mu, s).mean(),
+            "the ELBO, not the loss": lambda x, lg, mu, s: -no_kl_loss(x, lg, mu, s),
+            "only the KL": lambda x, lg, mu, s: kl(mu, s).mean(),
+            "detached": lambda x, lg, mu, s: no_kl_loss(x, lg.detach(), mu, s),
+            "per image": lambda x, lg, mu, s: -bernoulli_ll(lg, x).sum(1),
+            "a float": lambda x, lg, mu, s: no_kl_loss(x, lg, mu, s).item(),
+        },
+    ),
 }
 
 
@@ -89,3 +104,11 @@ def test_hints_name_the_mistake(capsys):
         CASES[ex.check_score_function_estimator][1]["reparameterised"]
     )
     assert "reparameterised" in capsys.readouterr().out
+    ex.check_vae_without_kl(CASES[ex.check_vae_without_kl][1]["the ELBO, not the loss"])
+    assert "Flip the sign" in capsys.readouterr().out
+
+
+def test_the_experiment_reports_what_it_measured(capsys):
+    assert ex.check_vae_without_kl(no_kl_loss)
+    out = capsys.readouterr().out
+    assert "KL to the prior" in out and "the ELBO falls" in out

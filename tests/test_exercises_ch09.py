@@ -21,6 +21,14 @@ def sharpness(images):
     return torch.sqrt(dx**2 + dy**2).mean()
 
 
+def reconstruction(x, logits):
+    return torch.nn.functional.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(1)
+
+
+def beta_vae_loss(x, logits, mu, sigma, beta):
+    return (reconstruction(x, logits) + beta * gaussian_kl(mu, sigma)).mean()
+
+
 CASES = {
     ex.check_reparameterised_sample: (
         rsample,
@@ -61,6 +69,26 @@ CASES = {
             ).mean(),
         },
     ),
+    ex.check_beta_vae: (
+        beta_vae_loss,
+        {
+            "makes no change": lambda x, lg, mu, s, beta: beta_vae_loss(x, lg, mu, s, 1.0),
+            "beta on the reconstruction": lambda x, lg, mu, s, beta: (
+                beta * reconstruction(x, lg) + gaussian_kl(mu, s)
+            ).mean(),
+            "mean over the pixels": lambda x, lg, mu, s, beta: (
+                reconstruction(x, lg) / x.shape[1] + beta * gaussian_kl(mu, s)
+            ).mean(),
+            "the ELBO, not the loss": lambda x, lg, mu, s, beta: -beta_vae_loss(x, lg, mu, s, beta),
+            "per face": lambda x, lg, mu, s, beta: (
+                reconstruction(x, lg) + beta * gaussian_kl(mu, s)
+            ),
+            "binary likelihood on grey faces": lambda x, lg, mu, s, beta: (
+                -torch.distributions.Bernoulli(logits=lg).log_prob(x).sum(1)
+                + beta * gaussian_kl(mu, s)
+            ).mean(),
+        },
+    ),
 }
 
 
@@ -80,3 +108,11 @@ def test_hints_name_the_mistake(capsys):
     assert "not differentiable" in capsys.readouterr().out
     ex.check_sharpness(CASES[ex.check_sharpness][1]["squared"])
     assert "square root" in capsys.readouterr().out
+
+
+def test_the_experiment_reports_what_it_measured(capsys):
+    assert ex.check_beta_vae(beta_vae_loss)
+    out = capsys.readouterr().out
+    assert "KL to the prior" in out and "coordinates in use" in out and "beta = 4" in out
+    ex.check_beta_vae(CASES[ex.check_beta_vae][1]["mean over the pixels"])
+    assert "collapsed" in capsys.readouterr().out

@@ -1,14 +1,28 @@
-"""Checkers for chapter 1: the losses as negative log-likelihoods, and the identity trap."""
+"""Checkers for chapter 1: the losses as negative log-likelihoods, the identity trap, and the
+experiment that narrows the bottleneck."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import torch
+from torch import nn
 from torch.distributions import Bernoulli, Normal
 
+from aelab import losses, train
 from aelab.data import binarize_dynamic
-from aelab.exercises._common import _call, _close, _first_hint, _tensor, _Wrong, checker
+from aelab.exercises import _experiment
+from aelab.exercises._common import (
+    _call,
+    _close,
+    _error,
+    _first_hint,
+    _kind,
+    _real_values,
+    _tensor,
+    _Wrong,
+    checker,
+)
 
 
 def _per_image_hints(r: torch.Tensor, expected: torch.Tensor, d: int, dtype: torch.dtype) -> str:
@@ -131,4 +145,99 @@ def check_perfect_decoder(fn: Callable[[torch.Tensor], torch.Tensor]) -> str:
     return (
         "Correct: V = W^-1 reconstructs every input perfectly, for any invertible encoder. "
         "So a zero training error says nothing about what the code has learned."
+    )
+
+
+#: The code sizes the bottleneck experiment compares: the chapter's, and a narrow one.
+WIDE, NARROW = 32, 2
+
+
+def _autoencoder(fn: Callable[[int], nn.Module], code_size: int, x: torch.Tensor) -> nn.Module:
+    """``fn(code_size)``, built from seed 0, once it maps a batch of digits ``x`` to images."""
+    torch.manual_seed(0)
+    model = _call(fn, code_size)
+    what = f"make_autoencoder({code_size})"
+    if not isinstance(model, nn.Module):
+        made = "the class itself: call it" if isinstance(model, type) else _kind(model)
+        raise _Wrong(f"{what} should return a model (an nn.Module), got {made}.")
+    weight = next((p for p in model.parameters() if p.is_floating_point()), None)
+    if weight is None:
+        raise _Wrong(f"{what} has no parameters to train: build it from nn.Linear layers.")
+    if weight.dtype.itemsize < 4:
+        raise _Wrong(f"{what} is in {weight.dtype}: keep the model in float32.")
+    if weight.device.type != "meta":  # the digits in the model's own dtype and device
+        x = x.to(weight.device, weight.dtype)
+    try:
+        out = _call(model, x)
+    except _Wrong as wrong:
+        raise _Wrong(f"{what}: {wrong}") from None
+    if not isinstance(out, torch.Tensor):
+        raise _Wrong(f"{what}(x) should return a tensor of images, got {_kind(out)}.")
+    _real_values(out, f"The output of {what}", "floating-point")
+    if out.dtype.itemsize < 4:
+        raise _Wrong(f"{what} gives {out.dtype}: compute in the input's precision.")
+    if out.shape != x.shape:
+        raise _Wrong(
+            f"{what} should map digits {tuple(x.shape)} to images of the same shape, got "
+            f"{tuple(out.shape)}: the decoder should follow the encoder."
+        )
+    if not torch.isfinite(out).all():
+        raise _Wrong(f"The output of {what} contains inf or nan.")
+    if ((out < 0) | (out > 1)).any():
+        raise _Wrong(
+            f"{what} gives pixels outside [0, 1]: end the decoder with a sigmoid, like the "
+            "chapter's model."
+        )
+    if not out.requires_grad:
+        raise _Wrong(f"The output of {what} carries no gradient: do not detach it.")
+    return model
+
+
+def _test_error(model: nn.Module) -> float:
+    """Train ``model`` (seed 0) on the checker's digits; its test squared error per image."""
+    x_train, x_test = _experiment.digits()
+    dtype = next(model.parameters()).dtype  # float32, or float64 if the model is
+    try:
+        _experiment.fit_quietly(
+            model, x_train.to(dtype), losses.l2, epochs=3, batch_size=50, lr=3e-3
+        )
+        return train.evaluate(model, x_test.to(dtype), losses.l2)
+    except Exception as err:  # noqa: BLE001 - the student's model misbehaved in training
+        raise _Wrong(f"Training your model raised {_error(err)}") from None
+
+
+@checker
+def check_code_size_experiment(fn: Callable[[int], nn.Module]) -> str:
+    """``fn(code_size)``: a new, untrained autoencoder whose code has ``code_size`` numbers.
+
+    Like the chapter's: 784 -> 256 -> code_size -> 256 -> 784, ReLU hidden layers and
+    a sigmoid output. The checker builds it for codes of 32 numbers (the chapter's)
+    and of 2, each from seed 0, and trains both with the squared error on 3,000
+    digits for 3 epochs (a second or two each on a CPU). It measures the squared
+    error per image on 1,000 test digits and passes when the narrow bottleneck
+    reconstructs clearly worse: an error at least 1.4 times that of the wide one.
+    """
+    x = _experiment.digits()[1][:8]
+    narrow = _autoencoder(fn, NARROW, x)
+    wide = _autoencoder(fn, WIDE, x)
+    if narrow is wide:
+        raise _Wrong("make_autoencoder returns the same model twice: build a new one per call.")
+    err_narrow, err_wide = _test_error(narrow), _test_error(wide)
+    seen = (
+        f"Measured test squared error per image: {err_narrow:.1f} with a code of {NARROW} "
+        f"numbers, {err_wide:.1f} with {WIDE}"
+    )
+    if err_narrow == err_wide:
+        raise _Wrong(
+            f"{seen}, the very same: your function ignores code_size. Use it as the width "
+            "of the code layer (the encoder's last nn.Linear, the decoder's first)."
+        )
+    if not err_narrow >= 1.4 * err_wide:
+        raise _Wrong(
+            f"{seen}: the narrow code should reconstruct clearly worse. Does code_size set "
+            "the width of the code layer, the narrowest of the network?"
+        )
+    return (
+        f"{seen} ({err_narrow / err_wide:.1f} times as large): through {NARROW} numbers "
+        "the decoder gets too little to redraw the strokes, only the rough shape of a digit."
     )

@@ -1,13 +1,18 @@
-"""Checkers for chapter 3: sparsity penalties on the activations."""
+"""Checkers for chapter 3: sparsity penalties on the activations, and the experiment that
+trains the overcomplete autoencoder with and without one."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import torch
+from torch import nn
 from torch.distributions import Bernoulli, kl_divergence
 
-from aelab.exercises._common import _call, _close, _first_hint, _tensor, _Wrong, checker
+from aelab import losses, models, sparsity, train
+from aelab.exercises import _experiment
+from aelab.exercises._common import _call, _close, _error, _first_hint, _tensor, _Wrong, checker
 
 
 def _sparse_codes(seed: int, signed: bool = True) -> torch.Tensor:
@@ -115,3 +120,96 @@ def check_lifetime_sparsity(fn: Callable[[torch.Tensor, float], torch.Tensor]) -
         hint = _first_hint(r, hints, result.dtype)
         raise _Wrong(f"{what} differs from the reference.{hint}")
     return "Correct: a unit with lifetime sparsity 0 never fires: it is a dead unit."
+
+
+#: The experiment's penalty weight (the chapter's L1_ACT) and activity threshold (THRESHOLD).
+WEIGHT, THRESHOLD = 0.1, 0.01
+
+
+def _overcomplete() -> nn.Module:
+    """The chapter's 784-1024-784 autoencoder with ReLU codes, from seed 0."""
+    torch.manual_seed(0)
+    return models.mlp_autoencoder((784, 1024), code_activation=nn.ReLU)
+
+
+def _train_sparse(loss: train.Loss) -> tuple[float, float]:
+    """Train the overcomplete model with ``loss``; its test squared error and active fraction."""
+    x_train, x_test = _experiment.digits()
+    model = _experiment.fit_quietly(
+        _overcomplete(), x_train, loss, epochs=2, batch_size=100, lr=2e-3
+    )
+    codes = sparsity.codes(model, x_test)
+    return train.evaluate(model, x_test, losses.l2), sparsity.active_fraction(codes, THRESHOLD)
+
+
+@functools.lru_cache(maxsize=2)
+def _without_penalty(device: str) -> tuple[float, float]:
+    """The chapter's model trained with the squared error alone: the same for every answer."""
+    return _train_sparse(sparsity.sparse_l2("none"))
+
+
+@checker
+def check_sparsity_weight_experiment(
+    fn: Callable[[torch.Tensor, torch.Tensor, torch.Tensor, float], torch.Tensor],
+) -> str:
+    """``fn(x, x_hat, h, weight)``: the squared error plus ``weight`` times the L1 norm of ``h``.
+
+    ``x`` holds a batch of digits (N, 784), ``x_hat`` their reconstructions and ``h``
+    their codes (N, 1024); the answer is one number for the batch, each term summed
+    over its pixels or units and averaged over the inputs, like the chapter's loss.
+    The checker trains the chapter's overcomplete autoencoder (784-1024-784, ReLU
+    codes) twice from the same start, on 3,000 digits for 2 epochs (two or three
+    seconds each on a CPU): with the squared error alone and with your loss at the
+    chapter's weight 0.1. On 1,000 test digits it measures the fraction of code
+    units active per digit (|h| > 0.01) and the squared error, and passes when the
+    penalty did what the chapter predicts: under half the active units of the
+    unpenalised model, at an error at most 1.5 times its error.
+    """
+    _, x_test = _experiment.digits()
+    x = x_test[:8].clone()
+    model = _overcomplete().to(x.device)
+    h = model.encode(x)
+    x_hat = model.decode(h)
+    answer = _call(fn, x.clone(), x_hat, h, WEIGHT)
+    loss = _experiment.loss_value(answer, x_hat, largest=1e5)  # 8 digits: about 200
+    if loss.item() < 0:
+        raise _Wrong(
+            f"Your loss is {loss.item():.1f} on the checker's batch: a squared error and an "
+            "L1 norm are never negative, nor is their weighted sum. Check the signs."
+        )
+
+    def yours(model: nn.Module, batch: torch.Tensor) -> torch.Tensor:
+        h = model.encode(batch)
+        return _call(fn, batch, model.decode(h), h, WEIGHT).reshape(())
+
+    err_0, active_0 = _without_penalty(str(x.device))
+    try:
+        err_y, active_y = _train_sparse(yours)
+    except _Wrong:  # the verdict on a call of your loss in training
+        raise
+    except Exception as err:  # noqa: BLE001 - the loss misbehaved in training
+        raise _Wrong(f"Training with your loss raised {_error(err)}") from None
+    seen = (
+        f"on 1,000 test digits {100 * active_y:.1f} % of the code units are active per digit "
+        f"with your loss and {100 * active_0:.1f} % without a penalty, the squared error "
+        f"{err_y:.1f} against {err_0:.1f}"
+    )
+    if active_y > active_0:
+        raise _Wrong(
+            f"Measured {seen}: your loss makes the code denser still. Add the penalty to the "
+            "squared error; do not subtract it."
+        )
+    if not active_y < 0.5 * active_0:
+        raise _Wrong(
+            f"Measured {seen}: your loss leaves the code dense. Add weight times the L1 norm "
+            "of h, summed over the units and averaged over the digits."
+        )
+    if not err_y <= 1.5 * err_0:
+        raise _Wrong(
+            f"Measured {seen}: the penalty costs too much reconstruction. Average the L1 "
+            "norm over the digits (do not sum it over the batch), like the squared error."
+        )
+    return (
+        f"Measured {seen}: the L1 penalty silences most of the units for each digit, and "
+        "the few that stay on still reconstruct it about as well."
+    )

@@ -1,7 +1,9 @@
-"""Checkers for chapter 4: shapes, parameters and decoders of convolutional autoencoders."""
+"""Checkers for chapter 4: shapes, parameters and decoders of convolutional autoencoders, and
+the experiment that swaps the decoder's upsampling for a transposed convolution."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
@@ -9,9 +11,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from aelab.conv import conv_encoder
-from aelab.exercises._common import _call, _tensor, _whole, _Wrong, checker
-from aelab.models import count_parameters
+from aelab import config, losses, train
+from aelab.conv import checkerboard_score, conv_encoder
+from aelab.exercises import _experiment
+from aelab.exercises._common import _call, _kind, _tensor, _whole, _Wrong, checker
+from aelab.models import AutoEncoder, count_parameters
 
 #: (input size, kernel, stride, padding): the division is not always exact.
 _CONV_CASES = (
@@ -123,3 +127,161 @@ def check_upsampling_decoder(fn: Callable[[int], nn.Module]) -> str:
         if torch.allclose(image[0], image[1]):
             raise _Wrong("The output should depend on the code.")
     return "Correct: a convolutional decoder without transposed convolutions."
+
+
+#: The experiment's autoencoder is the chapter's: a code of 32 numbers, 28 -> 14 -> 7 -> 14 -> 28.
+CODE, CHANNELS = 32, (16, 32)
+
+
+def _chapter_stage(c_in: int, c_out: int) -> nn.Module:
+    """The chapter's decoder stage: repeat every pixel 2 x 2, then a 3 x 3 convolution."""
+    return nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv2d(c_in, c_out, 3, padding=1))
+
+
+class _Checked(nn.Module):
+    """A student's stage whose every call runs under the time limit."""
+
+    def __init__(self, stage: nn.Module) -> None:
+        super().__init__()
+        self.stage = stage
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return _call(self.stage, x)
+
+
+def _stage(fn: Callable[[int, int], nn.Module], c_in: int, c_out: int, side: int) -> nn.Module:
+    """``fn(c_in, c_out)``, checked on feature maps (4, c_in, side, side) before any training."""
+    stage = _call(fn, c_in, c_out)
+    if not isinstance(stage, nn.Module):
+        raise _Wrong(f"Return the stage, an nn.Module, got {_kind(stage)}.")
+    weights = [p for p in stage.parameters() if p.is_floating_point() and p.requires_grad]
+    if not weights:
+        raise _Wrong("Your stage has no trainable parameters: it needs a (transposed) convolution.")
+    maps = torch.randn(4, c_in, side, side, generator=torch.Generator().manual_seed(c_in))
+    if weights[0].device.type != "meta":  # the maps in the stage's own dtype and device
+        maps = maps.to(weights[0].device, weights[0].dtype)
+    maps.requires_grad_(True)
+    out = _call(stage, maps)
+    what = f"Your stage's output for feature maps {tuple(maps.shape)}"
+    if isinstance(out, torch.Tensor) and out.ndim == 4 and out.shape[-1] in (side, 2 * side - 1):
+        fix = "use stride 2" if out.shape[-1] == side else "add output_padding=1"
+        raise _Wrong(f"{what} is {tuple(out.shape)}: {fix} to double {side} to {2 * side}.")
+    _tensor(out, torch.empty(4, c_out, 2 * side, 2 * side), what)
+    if out.dtype.itemsize < 4:
+        raise _Wrong(f"{what} is in {out.dtype}: keep the stage in float32.")
+    if out.detach().abs().max() > 1e3:
+        raise _Wrong(f"{what} reaches {out.detach().abs().max().item():.3g}.")
+    grads = (
+        torch.autograd.grad(out.sum(), [maps, *weights], allow_unused=True)
+        if out.requires_grad
+        else [None]
+    )
+    if any(g is None or not torch.any(g != 0) for g in grads[:1]) or all(
+        g is None or not torch.any(g != 0) for g in grads[1:]
+    ):
+        raise _Wrong(f"{what} should depend on the maps and on the stage's weights.")
+    return stage
+
+
+def _decoder(fn: Callable[[int, int], nn.Module]) -> nn.Sequential:
+    """``ae.conv.conv_decoder(CODE)`` in float32, with its two stages built by ``fn``
+    (a student's stages run under the time limit)."""
+    checked = (lambda stage: stage) if fn is _chapter_stage else _Checked
+    return nn.Sequential(
+        nn.Linear(CODE, 32 * 7 * 7),
+        nn.ReLU(),
+        nn.Unflatten(1, (32, 7, 7)),
+        checked(_stage(fn, 32, 16, 7)),
+        nn.ReLU(),
+        checked(_stage(fn, 16, 1, 14)),
+    ).float()
+
+
+def _untrained_score(fn: Callable[[int, int], nn.Module]) -> float:
+    """The mean checkerboard score of 5 fresh decoders' outputs for 200 random codes each."""
+    device, scores = config.device(), []
+    for seed in range(5):
+        torch.manual_seed(seed)
+        decoder = _decoder(fn).to(device)
+        codes = torch.randn(200, CODE, generator=torch.Generator().manual_seed(seed))
+        with torch.no_grad():
+            scores.append(checkerboard_score(decoder(codes.to(device))).mean().item())
+    return sum(scores) / len(scores)
+
+
+def _trained(fn: Callable[[int, int], nn.Module]) -> tuple[float, float]:
+    """Train the chapter's autoencoder with ``fn``'s stages (BCE, 2 epochs on 3,000 digits);
+    the checkerboard score of its test reconstructions and its test squared error."""
+    x_train, x_test = (x.view(-1, 1, 28, 28) for x in _experiment.digits())
+    torch.manual_seed(0)
+    encoder = conv_encoder(CODE, CHANNELS)
+    model = AutoEncoder(encoder, _decoder(fn), input_shape=(1, 28, 28))
+    _experiment.fit_quietly(
+        model, x_train, losses.bce, epochs=2, batch_size=20, scheduler=train.one_cycle(1e-2)
+    )
+    with torch.no_grad():
+        score = checkerboard_score(torch.cat([model(x) for x in x_test.split(100)])).mean()
+    return score.item(), train.evaluate(model, x_test, losses.l2, batch_size=100)
+
+
+@functools.lru_cache(maxsize=2)
+def _chapter_untrained(device: str) -> float:
+    return _untrained_score(_chapter_stage)
+
+
+@functools.lru_cache(maxsize=2)
+def _chapter_trained(device: str) -> tuple[float, float]:
+    return _trained(_chapter_stage)
+
+
+@checker
+def check_transposed_decoder(fn: Callable[[int, int], nn.Module]) -> str:
+    """``fn(c_in, c_out)``: a decoder stage that doubles the height and width of feature maps.
+
+    The answer maps (N, c_in, H, W) to (N, c_out, 2H, 2W). The checker builds the
+    chapter's decoder (``ae.conv.conv_decoder(32)``) with two such stages (32 -> 16
+    channels at 7 -> 14 pixels, 16 -> 1 at 14 -> 28) instead of the chapter's
+    upsampling followed by a convolution, and measures ``ae.conv.checkerboard_score``:
+    before training, on the outputs of 5 fresh decoders for 200 random codes; then
+    after training the chapter's autoencoder with each decoder from the same start
+    (BCE, 2 epochs on 3,000 digits, a few seconds on a CPU), on the reconstructions
+    of 1,000 test digits. It passes when your stage paints what the chapter
+    predicts for a stride-2 transposed convolution: a checkerboard before training
+    (a score at least 10 times the upsampling stage's) that training removes (the
+    reconstructions score at most 3 times the test digits themselves).
+    """
+    _stage(fn, 32, 16, 7)  # every malformed answer gets its verdict here
+    _stage(fn, 16, 1, 14)
+    device = str(config.device())
+    yours, chapter = _untrained_score(fn), _chapter_untrained(device)
+    before = (
+        f"checkerboard score before training, on random codes: {yours:.2g} with your stage, "
+        f"{chapter:.2g} with upsampling + convolution"
+    )
+    if not yours >= 10 * chapter:
+        raise _Wrong(
+            f"Measured {before}: your stage paints no checkerboard. Use nn.ConvTranspose2d "
+            "with stride 2, whose 3 x 3 kernel copies overlap unevenly (padding=1, "
+            "output_padding=1 for the size)."
+        )
+    x_test = _experiment.digits()[1]
+    digits = checkerboard_score(x_test.view(-1, 28, 28)).mean().item()
+    try:
+        score, error = _trained(fn)
+    except FloatingPointError as err:
+        raise _Wrong(f"Training with your stage failed: {err}") from None
+    chapter_score, chapter_error = _chapter_trained(device)
+    after = (
+        f"after 2 epochs, on 1,000 test digits: {score:.1e} for your reconstructions, "
+        f"{chapter_score:.1e} with upsampling, {digits:.1e} for the digits themselves "
+        f"(test squared error {error:.1f} against {chapter_error:.1f})"
+    )
+    if not score <= 3 * digits:
+        raise _Wrong(
+            f"Measured {before}; {after}: training did not remove the checkerboard, "
+            "as it does for the chapter's transposed decoder."
+        )
+    return (
+        f"Measured {before}; {after}: the transposed convolution starts out painting "
+        "checkerboards, and training balances its kernels until they are gone."
+    )

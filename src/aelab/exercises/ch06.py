@@ -1,14 +1,31 @@
-"""Checkers for chapter 6: a denoising autoencoder's Markov chain and its diagnostics."""
+"""Checkers for chapter 6: a denoising autoencoder's Markov chain, its diagnostics, and the
+experiment that trains and runs a chain with too little noise."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
 import torch
+from torch import nn
 
+from aelab import models
+from aelab.data import binarize_dynamic, binarize_static
 from aelab.diagnostics import autocorrelation, switches_per_100
-from aelab.exercises._common import _array, _call, _number, _tensor, _Wrong, checker
+from aelab.exercises import _experiment
+from aelab.exercises._common import (
+    _array,
+    _call,
+    _kind,
+    _number,
+    _real_values,
+    _tensor,
+    _Wrong,
+    checker,
+)
+from aelab.losses import bernoulli_nll
+from aelab.noise import salt_and_pepper
 
 
 class _Spy:
@@ -138,3 +155,105 @@ def check_autocorrelation(fn: Callable[[torch.Tensor, int], torch.Tensor]) -> st
             f"{np.round(expected[:4], 2).tolist()}...{hint}"
         )
     return f"Correct: this AR(1) series forgets its past as 0.7^k, so rho(8) = {expected[8]:.2f}."
+
+
+#: The chapter's best corruption level, the experiment's baseline; its chains and their length.
+CHAPTER_LEVEL, N_CHAINS, CHAIN_STEPS = 0.5, 200, 5
+
+Corruption = Callable[[torch.Tensor], torch.Tensor]
+
+
+def _corrupted(result: object, x: torch.Tensor) -> torch.Tensor:
+    """The student's corrupted copy of the binary batch ``x``, in ``x``'s dtype and device."""
+    what = "Your corrupted images"
+    if not isinstance(result, torch.Tensor):
+        raise _Wrong(f"{what} should be a tensor like x, got {_kind(result)}.")
+    _real_values(result, what, "floating-point")
+    if result.dtype.itemsize < 4:
+        raise _Wrong(f"{what} are in {result.dtype}: keep x's precision.")
+    if result.shape != x.shape:
+        raise _Wrong(f"{what} should have x's shape {tuple(x.shape)}, got {tuple(result.shape)}.")
+    result = result.detach().to(x.device, x.dtype)
+    if not ((result == 0) | (result == 1)).all():
+        raise _Wrong(
+            f"{what} are not binary: salt-and-pepper noise sets pixels to 0 or 1, and the "
+            "chain lives on binary images."
+        )
+    return result
+
+
+def _stay_rate(corrupt: Corruption) -> float:
+    """Train the chapter's DAE with ``corrupt``, run chains with it from test digits.
+
+    Returns the share of the chains whose pixel probabilities after ``CHAIN_STEPS``
+    steps lie closest (in Euclidean distance) to the digit they started from,
+    among all the start digits.
+    """
+    x_train, x_test = _experiment.digits()
+
+    def loss(model: nn.Module, batch: torch.Tensor) -> torch.Tensor:
+        target = binarize_dynamic(batch)
+        return bernoulli_nll(model.logits(corrupt(target)), target).mean()
+
+    torch.manual_seed(0)
+    model = models.mlp_autoencoder((784, 1000), code_activation=nn.Tanh)
+    _experiment.fit_quietly(model, x_train, loss, epochs=4, batch_size=100, lr=3e-3)
+    start = binarize_static(x_test[:N_CHAINS])
+    torch.manual_seed(2)
+    x = start
+    with torch.no_grad():
+        for _ in range(CHAIN_STEPS):
+            p = torch.sigmoid(model.logits(corrupt(x)))
+            x = torch.bernoulli(p)
+    nearest = torch.cdist(p, start).argmin(1).cpu()
+    return (nearest == torch.arange(N_CHAINS)).double().mean().item()
+
+
+@functools.lru_cache(maxsize=2)
+def _at_chapter_level(device: str) -> float:
+    """The chapter's chain at its best level: the same for every answer."""
+    return _stay_rate(lambda x: salt_and_pepper(x, CHAPTER_LEVEL))
+
+
+@checker
+def check_too_little_noise(fn: Corruption) -> str:
+    """``fn(x)``: the corruption of a chain with too little noise, e.g. salt-and-pepper at 0.1.
+
+    ``x`` holds binary digits (N, 784), 0.0 or 1.0; the answer is a corrupted binary
+    copy of the same shape. The checker trains the chapter's denoising autoencoder
+    (784-1000-784, tanh, Bernoulli outputs) twice from the same start, on 3,000
+    digits for 4 epochs (about two seconds each on a CPU): with salt-and-pepper noise
+    at the chapter's best level 0.5 and with your corruption. It then runs 200 chains
+    from test digits for 5 steps, each with its own corruption, and measures how many
+    of them still lie closest to the digit they started from (among the 200 start
+    digits). It passes when too little noise left the chains near their start.
+    """
+    _, x_test = _experiment.digits()
+    x = binarize_static(x_test[:100])
+    changed = (_corrupted(_call(fn, x.clone()), x) != x).double().mean().item()
+    if changed == 0:
+        raise _Wrong(
+            "Your corruption changes no pixel of the checker's digits: without noise the "
+            "chain cannot move at all. Replace a small fraction of the pixels by 0 or 1."
+        )
+
+    def yours(batch: torch.Tensor) -> torch.Tensor:
+        return _corrupted(_call(fn, batch.clone()), batch)
+
+    chapter = _at_chapter_level(str(x.device))
+    stayed = _stay_rate(yours)
+    seen = (
+        f"after {CHAIN_STEPS} steps, {100 * stayed:.0f} % of {N_CHAINS} chains from test digits "
+        f"lie closest to the digit they started from with your corruption (it changes "
+        f"{100 * changed:.0f} % of the pixels), {100 * chapter:.0f} % at the chapter's level "
+        f"{CHAPTER_LEVEL} (it changes {50 * CHAPTER_LEVEL:.0f} %)"
+    )
+    if not (stayed >= 0.25 and stayed >= 4 * chapter):
+        raise _Wrong(
+            f"Measured {seen}: most of your chains have already left their start. Use less "
+            "corruption, e.g. salt-and-pepper noise at level 0.1."
+        )
+    return (
+        f"Measured {seen}: with little noise each step repairs a few pixels and redraws "
+        "the same digit, so the chain crawls; it would need many more steps per sample."
+    )

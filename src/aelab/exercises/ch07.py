@@ -1,25 +1,30 @@
-"""Checkers for chapter 7: the parameters of a stack, its reconstruction, a fair probe."""
+"""Checkers for chapter 7: the parameters of a stack, its reconstruction, a fair probe, and the
+experiment that drops the dimension abruptly instead of gradually."""
 
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
-from aelab import stacked
+from aelab import losses, stacked, train
+from aelab.exercises import _experiment
 from aelab.exercises._common import (
     _array,
     _call,
     _close,
     _first_hint,
+    _kind,
     _tensor,
+    _whole,
     _Wrong,
     checker,
 )
-from aelab.models import count_parameters, mlp_autoencoder
+from aelab.models import count_parameters, he_init, mlp_autoencoder
 
 
 @checker
@@ -134,3 +139,96 @@ def check_standardise(fn: Callable[[torch.Tensor, torch.Tensor], object]) -> str
             "training data, so reuse the training statistics."
         )
     raise _Wrong(f"The standardised test codes differ from the reference.{hint}")
+
+
+#: The experiment's gradual stack: the chapter's 784-1000-500-250-30, about a quarter as wide.
+GRADUAL = (784, 256, 128, 30)
+
+
+def _reconstruction_error(sizes: tuple[int, ...]) -> float:
+    """Train ``mlp_autoencoder(sizes)`` as the chapter does; its test squared error per digit."""
+    x_train, x_test = _experiment.digits()
+    torch.manual_seed(0)
+    model = he_init(mlp_autoencoder(sizes))
+    _experiment.fit_quietly(
+        model, x_train, losses.bce, epochs=5, batch_size=100, scheduler=train.one_cycle(2e-3)
+    )
+    return train.evaluate(model, x_test, losses.l2)
+
+
+@functools.lru_cache(maxsize=2)
+def _gradual_error(device: str) -> float:
+    """The gradual stack's error: the same for every answer."""
+    return _reconstruction_error(GRADUAL)
+
+
+def _layer_sizes(result: object, gradual: tuple[int, ...]) -> tuple[int, ...]:
+    """The student's layer sizes, once they describe a stack comparable with ``gradual``."""
+    integers = isinstance(result, np.ndarray) and result.dtype.kind in "iu"
+    if isinstance(result, torch.Tensor) and result.device.type != "meta":
+        integers = not (
+            result.is_floating_point() or result.is_complex() or result.dtype == torch.bool
+        )
+    if integers:
+        result = result.tolist()
+    if isinstance(result, str) or not isinstance(result, list | tuple | range):
+        raise _Wrong(
+            f"Return the layer sizes as a list of whole numbers, like {list(gradual)}; "
+            f"got {_kind(result)}."
+        )
+    sizes = tuple(_whole(s, "Each layer size") for s in result)
+    shown = "-".join(map(str, sizes)) if len(sizes) <= 12 else "a long list"
+    if len(sizes) != len(gradual):
+        raise _Wrong(
+            f"You gave {len(sizes)} sizes ({shown}); keep the depth, {len(gradual)} sizes "
+            f"({len(gradual) - 1} layers each way), so that only the widths change."
+        )
+    if sizes[0] != gradual[0] or sizes[-1] != gradual[-1]:
+        raise _Wrong(
+            f"Your stack should start with the {gradual[0]} pixels and end with the "
+            f"{gradual[-1]}-number code, as the gradual one does; yours runs from {sizes[0]} "
+            f"to {sizes[-1]}."
+        )
+    code, widest = gradual[-1], max(gradual[1:])
+    if not all(code <= s <= widest for s in sizes[1:]):
+        raise _Wrong(
+            f"Keep every hidden layer of {shown} between {code} units (the code: it should "
+            f"stay the narrowest point) and {widest} (the widest layer of the gradual stack)."
+        )
+    return sizes
+
+
+@checker
+def check_abrupt_reduction(fn: Callable[[tuple[int, ...]], Sequence[int]]) -> str:
+    """``fn(sizes)``: the layer sizes of an *abrupt* stack, given those of a gradual one.
+
+    ``sizes`` is the gradual stack ``(784, 256, 128, 30)``; the answer is a list
+    of as many whole numbers, from the 784 pixels to the 30-number code, every
+    hidden layer between 30 and 256 units wide. The checker trains both
+    autoencoders (``ae.models.mlp_autoencoder``, He-initialised, from the same
+    seed) end to end as the chapter does, with the cross-entropy and a one-cycle
+    schedule, for 5 epochs on 3,000 digits (on a CPU about three seconds for
+    the gradual stack and one for the abrupt), measures the squared error per
+    image on 1,000 test digits, and passes when your stack reconstructs at least
+    1.5 times worse, as the chapter's abrupt 784-30-30-30-30 did.
+    """
+    sizes = _layer_sizes(_call(fn, GRADUAL), GRADUAL)
+    _, x_test = _experiment.digits()
+    gradual_err = _gradual_error(str(x_test.device))
+    yours_err = _reconstruction_error(sizes)
+    names = "-".join(map(str, sizes)), "-".join(map(str, GRADUAL))
+    seen = (
+        f"on 1,000 test digits a squared error per image of {yours_err:.1f} for your "
+        f"{names[0]} against {gradual_err:.1f} for the gradual {names[1]} "
+        f"({yours_err / gradual_err:.2f} times as much)"
+    )
+    if not yours_err >= 1.5 * gradual_err:
+        raise _Wrong(
+            f"Measured {seen}: no clear loss, so your stack still carries more than "
+            f"{GRADUAL[-1]} numbers past its first layer; for the abrupt one, drop to "
+            f"{GRADUAL[-1]} units there and keep that width."
+        )
+    return (
+        f"Measured {seen}: squeezed to {GRADUAL[-1]} numbers by its first layer, the abrupt "
+        "stack loses what no later layer can recover."
+    )

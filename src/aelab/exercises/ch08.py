@@ -1,13 +1,19 @@
-"""Checkers for chapter 8: the ELBO of one image, the score-function gradient, the IS estimate."""
+"""Checkers for chapter 8: the ELBO of one image, the score-function gradient, the IS estimate,
+and the experiment that trains a VAE without its KL term."""
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
 import torch
+from torch import nn
 from torch.distributions import Bernoulli, Independent, Normal, kl_divergence
 
+from aelab import train, vae
+from aelab.data import binarize_dynamic, binarize_static
+from aelab.exercises import _experiment
 from aelab.exercises._common import _call, _close, _compare, _first_hint, _tensor, _Wrong, checker
 
 
@@ -114,4 +120,79 @@ def check_importance_sampled_estimate(fn: Callable[[torch.Tensor], torch.Tensor]
     return (
         f"Correct: it lies {(expected - log_w.mean(0)).mean():.2f} nats above the mean "
         "log-weight (the ELBO), as Jensen's inequality says it must."
+    )
+
+
+def _train_small_vae(loss: train.Loss) -> tuple[float, float]:
+    """Train the experiment's VAE with ``loss``; its test reconstruction term and KL (nats)."""
+    x_train, x_test = _experiment.digits()
+    torch.manual_seed(0)
+    model = vae.mlp_vae((784, 256, 16))
+    _experiment.fit_quietly(model, x_train, loss, epochs=5, batch_size=100, lr=2e-3)
+    with torch.no_grad():
+        torch.manual_seed(1)
+        log_px_z, kl = model.elbo_terms(binarize_static(x_test))
+    return log_px_z.mean().item(), kl.mean().item()
+
+
+@functools.lru_cache(maxsize=2)
+def _with_elbo(device: str) -> tuple[float, float]:
+    """The chapter's VAE trained with the negative ELBO: the same for every answer."""
+    return _train_small_vae(vae.elbo_loss())
+
+
+@checker
+def check_vae_without_kl(
+    fn: Callable[[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor],
+) -> str:
+    """``fn(x, logits, mu, sigma)``: the training loss of a VAE with its KL term left out.
+
+    The arguments are those of :func:`check_elbo`; the answer is one number for the
+    batch, averaged over its images like the chapter's loss. The checker trains one
+    small VAE (784-256-16) twice from the same start, on 3,000 digits for 5 epochs
+    (a second or two each on a CPU): with the negative ELBO and with your loss. On
+    1,000 test digits it measures the ELBO's two terms and passes when leaving out
+    the KL term did what the chapter predicts: a better reconstruction term, and
+    posteriors that leave the prior (a KL at least three times as large).
+    """
+
+    def terms(model: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        q = model.posterior(x)
+        z = q.rsample()
+        return model.decoder(z), q.mean, q.stddev
+
+    _, x_test = _experiment.digits()
+    torch.manual_seed(0)
+    x = binarize_static(x_test[:8])
+    logits, mu, sigma = terms(vae.mlp_vae((784, 256, 16)).to(x.device), x)
+    answer = _call(fn, x.clone(), logits, mu, sigma)
+    loss = _experiment.loss_value(answer, logits, largest=1e5)  # 8 images: about 4,400
+    if loss.item() < 0:
+        raise _Wrong(
+            f"Your loss is {loss.item():.1f} on the checker's batch: a loss to minimise is "
+            "-log p(x|z), positive for binary pixels. Flip the sign."
+        )
+
+    def yours(model: nn.Module, batch: torch.Tensor) -> torch.Tensor:
+        xb = binarize_dynamic(batch)
+        return _call(fn, xb, *terms(model, xb))
+
+    yours.data_range = (0.0, 1.0)
+    rec_e, kl_e = _with_elbo(str(x.device))
+    rec_y, kl_y = _train_small_vae(yours)
+    seen = (
+        f"on 1,000 test digits the KL to the prior is {kl_y:.0f} nats with your loss and "
+        f"{kl_e:.0f} with the ELBO, the reconstruction term {rec_y:.0f} against {rec_e:.0f}"
+    )
+    if not kl_y >= 3 * kl_e:
+        raise _Wrong(f"Measured {seen}: your loss still pulls q(z|x) to the prior; drop the KL.")
+    if not rec_y > rec_e:
+        raise _Wrong(
+            f"Measured {seen}: your VAE reconstructs no better; its loss should be "
+            "-log p(x|z), summed over the pixels and averaged over the images."
+        )
+    return (
+        f"Measured {seen}: without the KL term the codes reconstruct better but leave the "
+        f"prior, so the ELBO falls from {rec_e - kl_e:.0f} to {rec_y - kl_y:.0f} nats and a "
+        "z drawn from p(z) lands where the decoder was never trained."
     )

@@ -1,12 +1,17 @@
-"""Checkers for chapter 9: the reparameterised sample, the Gaussian KL, a sharpness score."""
+"""Checkers for chapter 9: the reparameterised sample, the Gaussian KL, a sharpness score, and
+the experiment that trains the faces' VAE with a larger beta."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import torch
+from torch import nn
 from torch.distributions import Independent, Normal, kl_divergence
 
+from aelab import config, faces, train, vae
+from aelab.exercises import _experiment
 from aelab.exercises._common import (
     _call,
     _close,
@@ -126,3 +131,114 @@ def check_sharpness(fn: Callable[[torch.Tensor], torch.Tensor | float]) -> str:
         hint = _first_hint(r, [(v.double(), h) for v, h in hints], dtype)
         raise _Wrong(f"The sharpness differs from the reference.{hint}")
     return "Correct: the same score the chapter uses for samples and data."
+
+
+#: The experiment's beta-VAE: the chapter's weight of the KL term and its 4-d code for the faces.
+BETA, FACE_LATENT = 4.0, 4
+#: The chapter's threshold: a coordinate whose mean KL over the test faces is below it is off.
+SWITCHED_OFF = 0.05
+
+
+@functools.lru_cache(maxsize=2)
+def _faces(device: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """3,000 training and 1,000 test faces (flat, grey values in [0, 1]) on ``device``."""
+    return faces.faces(3000, seed=0).x.to(device), faces.faces(1000, seed=1).x.to(device)
+
+
+def _train_face_vae(loss: train.Loss) -> tuple[float, float, int]:
+    """Train the chapter's 784-256-4 face VAE with ``loss``; on the test faces, its
+    reconstruction term and KL (nats per face) and how many coordinates it uses."""
+    x_train, x_test = _faces(str(config.device()))
+    torch.manual_seed(0)
+    model = vae.mlp_vae((784, 256, FACE_LATENT))
+    _experiment.fit_quietly(model, x_train, loss, epochs=5, batch_size=100, lr=2e-3)
+    with torch.no_grad():
+        torch.manual_seed(1)
+        log_px_z, kl = model.elbo_terms(x_test)
+        q = model.posterior(x_test).base_dist  # one Normal per coordinate
+        per_coordinate = kl_divergence(q, Normal(0.0, 1.0)).mean(0)
+    used = int((per_coordinate >= SWITCHED_OFF).sum())
+    return log_px_z.mean().item(), kl.mean().item(), used
+
+
+@functools.lru_cache(maxsize=2)
+def _with_beta_1(device: str) -> tuple[float, float, int]:
+    """The chapter's plain VAE on the faces (beta = 1): the same for every answer."""
+    return _train_face_vae(vae.elbo_loss(beta=1.0, binarize=False))
+
+
+def _terms(model: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """The decoder's logits for one reparameterised z ~ q(z|x), and q's mean and scale."""
+    q = model.posterior(x)
+    return model.decoder(q.rsample()), q.mean, q.stddev
+
+
+@checker
+def check_beta_vae(
+    fn: Callable[[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, float], torch.Tensor],
+) -> str:
+    """``fn(x, logits, mu, sigma, beta)``: the beta-VAE's training loss, one number.
+
+    ``x`` holds N grey faces (N, 784) in [0, 1], ``logits`` the decoder's logits
+    for each face's sampled code, ``mu`` and ``sigma`` the posterior (N, 4); the
+    answer is -(log p(x|z) - beta * KL), averaged over the faces. The checker
+    trains the chapter's 784-256-4 face VAE twice from the same start, on 3,000
+    faces for 5 epochs (two or three seconds each on a CPU): with the chapter's
+    ELBO (beta = 1) and with your loss at beta = 4. On 1,000 test faces it
+    measures the KL to the prior, the reconstruction term and the coordinates in
+    use (mean KL of at least 0.05 nats), and passes when the larger beta did what
+    the chapter predicts: a KL at most 0.7 times as large, a worse
+    reconstruction, and a code that still carries something.
+    """
+    _, x_test = _faces(str(config.device()))
+    torch.manual_seed(0)
+    x = x_test[:8]
+    logits, mu, sigma = _terms(vae.mlp_vae((784, 256, FACE_LATENT)).to(x.device), x)
+    try:
+        answer = _call(fn, x.clone(), logits, mu, sigma, BETA)
+    except _Wrong as wrong:
+        if "support" not in str(wrong):
+            raise
+        raise _Wrong(
+            f"{wrong} The faces are grey, not binary: use "
+            "F.binary_cross_entropy_with_logits(logits, x, reduction='none').sum(1)."
+        ) from None
+    loss = _experiment.loss_value(answer, logits, largest=1e5)  # about 550 nats a face at the start
+    if loss.item() < 0:
+        raise _Wrong(
+            f"Your loss is {loss.item():.1f} on the checker's batch: a loss to minimise is "
+            "-log p(x|z) + beta * KL, positive here. Flip the sign."
+        )
+
+    def yours(model: nn.Module, batch: torch.Tensor) -> torch.Tensor:
+        return _call(fn, batch, *_terms(model, batch), BETA)
+
+    yours.data_range = (0.0, 1.0)
+    rec_1, kl_1, used_1 = _with_beta_1(str(x.device))
+    rec_y, kl_y, used_y = _train_face_vae(yours)
+    seen = (
+        f"on 1,000 test faces a KL to the prior of {kl_y:.2f} nats per face with your loss "
+        f"at beta = {BETA:g} and {kl_1:.2f} with beta = 1, a reconstruction term log p(x|z) of "
+        f"{rec_y:.1f} against {rec_1:.1f} nats, and {used_y} against {used_1} of the "
+        f"{FACE_LATENT} coordinates in use"
+    )
+    if used_y == 0:
+        raise _Wrong(
+            f"Measured {seen}: the posterior collapsed onto the prior. Sum the "
+            "reconstruction term over the pixels (do not average it), so that beta weighs "
+            "the KL against the log-likelihood of the whole face."
+        )
+    if not kl_y <= 0.7 * kl_1:
+        raise _Wrong(
+            f"Measured {seen}: the KL is not clearly smaller. Multiply the KL term, and only it, "
+            "by beta: -log p(x|z) + beta * KL."
+        )
+    if not rec_y < rec_1:
+        raise _Wrong(
+            f"Measured {seen}: the reconstruction is no worse. Your loss should be "
+            "-log p(x|z) + beta * KL, the cross-entropy summed over the pixels."
+        )
+    return (
+        f"Measured {seen}: a heavier KL term pulls each q(z|x) towards the prior, so the "
+        "code carries less about each face and the reconstructions get worse."
+    )

@@ -1,0 +1,78 @@
+"""What the "change it, train it, measure it" checkers share.
+
+An experiment exercise asks the student to change one thing the chapter built (a
+loss, a layer, a setting) and to predict what it does. Its checker first checks
+the student's answer on a small batch, where every malformed answer (wrong type,
+shape or dtype, NaN, a loss that no gradient reaches) gets its verdict at once;
+only then does it train: a small version of the chapter's model, once as the
+chapter has it and once with the student's change, from the same start and the
+same seed, for a few seconds. The verdict reports the measured effect and
+passes only when the effect the chapter predicts shows: it checks what the
+change does, not how it is written.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import torch
+from torch import nn
+
+from aelab import config, data, train
+from aelab.exercises._common import _kind, _real_values, _Wrong
+
+#: The checkers' data: the first training digits and test digits of MNIST.
+N_TRAIN, N_TEST = 3000, 1000
+
+
+@functools.lru_cache(maxsize=2)
+def _mnist(device: str) -> tuple[torch.Tensor, torch.Tensor]:
+    mnist = data.mnist(n_train=N_TRAIN, device=device)
+    return mnist.train.x, mnist.test.x[:N_TEST]
+
+
+def digits() -> tuple[torch.Tensor, torch.Tensor]:
+    """(training, test) MNIST digits as flat rows in [0, 1], on ``ae.config.device()``."""
+    return _mnist(str(config.device()))
+
+
+def loss_value(
+    result: object, inputs: torch.Tensor, largest: float, what: str = "Your loss"
+) -> torch.Tensor:
+    """The student's training loss: one real number in 32 or 64 bits that ``inputs`` reaches.
+
+    ``largest`` bounds its size on the checker's batch (a loss far beyond any the
+    model could have is no loss of it). Raises ``_Wrong`` naming the problem;
+    returns the loss with its graph.
+    """
+    if not isinstance(result, torch.Tensor):
+        raise _Wrong(f"{what} should be a tensor (one number with its graph), got {_kind(result)}.")
+    _real_values(result, what, "floating-point")
+    if result.dtype.itemsize < 4:
+        raise _Wrong(f"{what} is in {result.dtype}: compute it in the inputs' precision.")
+    if result.numel() != 1:
+        raise _Wrong(
+            f"{what} should be one number for the batch, got {_kind(result)}: average over it."
+        )
+    if not torch.isfinite(result.detach()).all():
+        raise _Wrong(f"{what} is inf or nan on the checker's batch.")
+    if abs(result.item()) > largest:
+        raise _Wrong(
+            f"{what} is {result.item():.3g} on the checker's batch, beyond {largest:g}: no model "
+            "reaches that; compute it from the tensors you are given."
+        )
+    if not result.requires_grad:
+        raise _Wrong(f"{what} carries no gradient: do not detach it or call .item().")
+    (grad,) = torch.autograd.grad(result.sum(), inputs, retain_graph=True, allow_unused=True)
+    if grad is None or not torch.any(grad != 0):
+        raise _Wrong(
+            f"{what} does not depend on the model's output, so training cannot change "
+            "the model: compute it from the tensors you are given."
+        )
+    return result
+
+
+def fit_quietly(model: nn.Module, x: torch.Tensor, loss: train.Loss, **kwargs: object) -> nn.Module:
+    """Train ``model`` with ``ae.fit`` without a progress bar (seed 0); return it."""
+    train.fit(model, x, loss, quiet=True, seed=0, **kwargs)
+    return model

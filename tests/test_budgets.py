@@ -10,21 +10,11 @@ import aelab as ae
 from aelab import budgets
 
 ROOT = Path(__file__).resolve().parents[1]
-#: Chapters that still pick their settings in the notebook (``ae.config.pick``): each moves
-#: to the budget table, with its claims cell, in its next full-mode run.
-PENDING = {"08_vae_elbo"}
-CHAPTERS = [p for p in sorted((ROOT / "chapters").glob("[0-9]*.ipynb")) if p.stem not in PENDING]
+CHAPTERS = sorted((ROOT / "chapters").glob("[0-9]*.ipynb"))
 
 
 def test_every_chapter_has_a_budget_and_no_other():
     assert sorted(budgets.BUDGETS) == [p.stem for p in CHAPTERS]
-
-
-def test_pending_chapters_still_pick_in_the_notebook():
-    for stem in PENDING:
-        notebook = nbformat.read(ROOT / "chapters" / f"{stem}.ipynb", as_version=4)
-        code = "\n".join(c.source for c in notebook.cells if c.cell_type == "code")
-        assert "ae.budget(" not in code, f"{stem} reads its budget: remove it from PENDING"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)

@@ -15,13 +15,10 @@ from pathlib import Path
 import nbformat
 import pytest
 import torch
-from test_budgets import CHAPTERS, PENDING
+from test_budgets import CHAPTERS
 
 import aelab as ae
 from aelab import goals, published
-
-# The chapters with a budget and a claims cell, and those whose both come with their next
-# full-mode run: one list, kept in tests/test_budgets.py.
 
 ROOT = Path(__file__).resolve().parents[1]
 CLAIMS = [(c, q) for c, qs in published.CHAPTERS.items() for q in qs if q.claim]
@@ -59,12 +56,6 @@ def test_every_chapter_states_claims_each_with_both_goals():
         assert len(claims) >= 3, f"{chapter}: a chapter shows at least three of its claims"
         for q in claims:
             assert q.goal is not None and q.quick is not None, f"{q.name}: needs both goals"
-
-
-def test_pending_chapters_have_no_claims_cell_yet():
-    for stem in PENDING:
-        notebook = nbformat.read(ROOT / "chapters" / f"{stem}.ipynb", as_version=4)
-        assert not any("ae.claims(" in c.source for c in notebook.cells), f"{stem}: not pending"
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)

@@ -91,6 +91,16 @@ BUDGETS: dict[str, dict[str, tuple[Any, Any]]] = {
         "CLF_EPOCHS_10PCT": (15, 3),
         "CLF_EPOCHS_100PCT": (3, 1),
     },
+    "08_vae_elbo": {
+        "N_TRAIN": (60_000, 2_000),
+        "EPOCHS": (500, 2),
+        "N_TEST": (10_000, 100),
+        "K_TEST": (5000, 50),
+        "KS": ([1, 5, 50, 500, 5000], [1, 5, 50]),
+        "N_CURVE": (500, 50),
+        "EPOCHS_1D": (10, 1),
+        "CLF_EPOCHS": (10, 1),
+    },
     "09_vae_latent_space": {
         "N_TRAIN": (30_000, 20_000),
         "EPOCHS_2D": (10, 1),

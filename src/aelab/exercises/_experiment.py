@@ -36,6 +36,16 @@ def digits() -> tuple[torch.Tensor, torch.Tensor]:
     return _mnist(str(config.device()))
 
 
+def like(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """The probe batch ``x`` in the dtype and on the device of a student's ``weight``.
+
+    A model built in float64 or moved to a GPU then gets its probe in kind. A
+    weight on the meta device (no data) leaves ``x`` as it is, and the call fails
+    with its own verdict.
+    """
+    return x if weight.device.type == "meta" else x.to(weight.device, weight.dtype)
+
+
 def loss_value(
     result: object, inputs: torch.Tensor, largest: float, what: str = "Your loss"
 ) -> torch.Tensor:

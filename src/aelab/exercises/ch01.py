@@ -165,8 +165,7 @@ def _autoencoder(fn: Callable[[int], nn.Module], code_size: int, x: torch.Tensor
         raise _Wrong(f"{what} has no parameters to train: build it from nn.Linear layers.")
     if weight.dtype.itemsize < 4:
         raise _Wrong(f"{what} is in {weight.dtype}: keep the model in float32.")
-    if weight.device.type != "meta":  # the digits in the model's own dtype and device
-        x = x.to(weight.device, weight.dtype)
+    x = _experiment.like(x, weight)
     try:
         out = _call(model, x)
     except _Wrong as wrong:

@@ -113,8 +113,7 @@ def check_upsampling_decoder(fn: Callable[[int], nn.Module]) -> str:
             raise _Wrong("The decoder should build the image with nn.Conv2d layers.")
         code = torch.randn(5, code_size, generator=torch.Generator().manual_seed(code_size))
         weight = next((p for p in decoder.parameters() if p.is_floating_point()), code)
-        if weight.device.type != "meta":  # the codes in the decoder's own dtype and device
-            code = code.to(weight.device, weight.dtype)
+        code = _experiment.like(code, weight)
         try:
             image = _call(decoder, code)
         except _Wrong as wrong:
@@ -158,9 +157,7 @@ def _stage(fn: Callable[[int, int], nn.Module], c_in: int, c_out: int, side: int
     if not weights:
         raise _Wrong("Your stage has no trainable parameters: it needs a (transposed) convolution.")
     maps = torch.randn(4, c_in, side, side, generator=torch.Generator().manual_seed(c_in))
-    if weights[0].device.type != "meta":  # the maps in the stage's own dtype and device
-        maps = maps.to(weights[0].device, weights[0].dtype)
-    maps.requires_grad_(True)
+    maps = _experiment.like(maps, weights[0]).requires_grad_(True)
     out = _call(stage, maps)
     what = f"Your stage's output for feature maps {tuple(maps.shape)}"
     if isinstance(out, torch.Tensor) and out.ndim == 4 and out.shape[-1] in (side, 2 * side - 1):

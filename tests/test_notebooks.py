@@ -197,6 +197,36 @@ def test_a_pending_exercise_fits_into_its_chapter(path):
         insert_exercise.insert(notebook, spec)
 
 
+def test_insert_exercise_puts_the_five_cells_after_the_chapter_last_solution(tmp_path):
+    """tools/insert_exercise.py on a prepared exercise, whether or not one waits today."""
+    directive = "```{exercise} A new one\n:label: ch09-ex-inserted\n\nDo it.\n```"
+    cells = [
+        {"cell_type": "markdown", "source": directive},
+        {"cell_type": "code", "source": "ae.exercises.check_beta_vae(stub);"},
+        {"cell_type": "markdown", "source": "```{solution-start} ch09-ex-inserted\n```\nWhy."},
+        {"cell_type": "code", "source": "passed = ae.exercises.check_beta_vae(f)"},
+        {"cell_type": "code", "source": "print(passed)"},
+    ]
+    spec = {"chapter": "09_vae_latent_space", "checker": "check_beta_vae", "cells": cells}
+    path = tmp_path / "ch09-ex-inserted.json"
+    path.write_text(json.dumps(spec))
+    notebook = nbformat.read(ROOT / "chapters" / "09_vae_latent_space.ipynb", as_version=4)
+    before = [c.source for c in notebook.cells]
+    end = max(i for i, s in enumerate(before) if s.startswith(insert_exercise.END))
+    insert_exercise.insert(notebook, insert_exercise.read_pending(path))
+    nbformat.validate(notebook)
+    after = [c.source for c in notebook.cells]
+    assert after[:end] == before[:end] and after[end + 6 :] == before[end + 1 :]
+    assert after[end] == f"{insert_exercise.END}\n\n{directive}"
+    assert after[end + 1 : end + 5] == [c["source"] for c in cells[1:]]
+    assert after[end + 5] == before[end]  # the old closing cell, with what followed it
+    with pytest.raises(ValueError, match="already"):
+        insert_exercise.insert(notebook, spec)
+    path.write_text(json.dumps(spec | {"cells": cells[:4]}))
+    with pytest.raises(ValueError, match="the cells should be"):
+        insert_exercise.read_pending(path)
+
+
 def test_notebooks_are_valid_json_with_a_python_kernel(chapter):
     path, notebook = chapter
     nbformat.validate(notebook)

@@ -1,6 +1,6 @@
 """Insert a prepared exercise into its chapter, after the chapter's last exercise.
 
-    python tools/insert_exercise.py tools/pending_exercises/ch05-ex-experiment.json
+    python tools/insert_exercise.py tools/pending_exercises/chNN-ex-NAME.json
 
 A pending exercise is a JSON file ``{"chapter": stem, "checker": name, "cells": [...]}``
 holding the five cells of an exercise in the book's form: the ``exercise`` directive

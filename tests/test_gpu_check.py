@@ -40,7 +40,8 @@ def test_the_tiny_check_passes_on_the_cpu_and_writes_its_report(tmp_path):
         "AE 784-1000-500-250-30",
     ]
     table = (out / "gpu-check.md").read_text()
-    assert "| unit tests | passed |" in table and "| benchmark VAE 784-400-20 |" in table
+    assert "| unit tests | passed |" in table and "| conventional / fit |" in table
+    assert "| VAE 784-400-20 | 128 |" in table and "| AE 784-1000-500-250-30 |" in table
     assert table in proc.stdout
     assert sorted(p.name for p in out.iterdir()) == [
         "benchmark.json",

@@ -40,3 +40,14 @@ def assert_verdicts(
     assert "Not implemented yet" in capsys.readouterr().out
     for name, wrong in mistakes.items():
         verdict(wrong, False, name)
+
+
+def nan_in_training(loss: Callable) -> Callable:
+    """``loss``, right on an experiment checker's probe batch of 8 and nan on every
+    training batch: the student's change that breaks only once training starts."""
+
+    def wrong(first, *rest):
+        value = loss(first, *rest)
+        return value if len(first) == 8 else value * float("nan")
+
+    return wrong

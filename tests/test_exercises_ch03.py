@@ -2,7 +2,7 @@
 
 import pytest
 import torch
-from checkers import assert_verdicts
+from checkers import assert_verdicts, nan_in_training
 
 from aelab import exercises as ex
 
@@ -59,6 +59,7 @@ CASES = {
     ex.check_sparsity_weight_experiment: (
         sparse_loss,
         {
+            "nan in training": nan_in_training(sparse_loss),
             "no change": squared_error,
             "mean over units": lambda x, x_hat, h, w: (
                 squared_error(x, x_hat, h, w) + w * h.abs().mean()
@@ -79,6 +80,7 @@ CASES = {
 #: What the experiment's verdicts must say: what it measured and the advice it gives.
 SAYS = {
     ex.check_sparsity_weight_experiment: {
+        "nan in training": ("loss of nan or inf (epoch 1)",),
         "reference": ("code units are active per digit", "squared error"),
         "no change": ("leaves the code dense",),
     },

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import torch
-from checkers import assert_verdicts
+from checkers import assert_verdicts, nan_in_training
 
 from aelab import exercises as ex
 
@@ -66,6 +66,7 @@ CASES = {
     ex.check_impulse_noise_loss: (
         l1_loss,
         {
+            "nan in training": nan_in_training(l1_loss),
             "makes no change (L2)": lambda o, t: ((o - t) ** 2).mean(),
             "smooth L1 (quadratic below 1)": torch.nn.functional.smooth_l1_loss,
             "abs of the mean error": lambda o, t: (o - t).mean().abs(),
@@ -80,6 +81,7 @@ CASES = {
 #: What the experiment's verdicts must say: what it measured and the advice it gives.
 SAYS = {
     ex.check_impulse_noise_loss: {
+        "nan in training": ("loss of nan or inf (epoch 1)",),
         "reference": ("mean of (output - clean)", "PSNR", "median"),
         "makes no change (L2)": ("Measured", "the targets' mean", "mean absolute error"),
     },

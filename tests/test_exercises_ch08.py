@@ -4,7 +4,7 @@ import math
 
 import pytest
 import torch
-from checkers import assert_verdicts
+from checkers import assert_verdicts, nan_in_training
 
 from aelab import exercises as ex
 
@@ -76,6 +76,7 @@ CASES = {
     ex.check_vae_without_kl: (
         no_kl_loss,
         {
+            "nan in training": nan_in_training(no_kl_loss),
             "keeps the KL": lambda x, lg, mu, s: -elbo(x, lg, mu, s).mean(),
             "the ELBO, not the loss": lambda x, lg, mu, s: -no_kl_loss(x, lg, mu, s),
             "only the KL": lambda x, lg, mu, s: kl(mu, s).mean(),
@@ -90,6 +91,7 @@ CASES = {
 #: What the experiment's verdicts must say: what it measured and the advice it gives.
 SAYS = {
     ex.check_vae_without_kl: {
+        "nan in training": ("loss of nan or inf (epoch 1)",),
         "reference": ("KL to the prior", "the ELBO falls"),
         "the ELBO, not the loss": ("Flip the sign",),
     },

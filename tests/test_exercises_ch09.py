@@ -2,7 +2,7 @@
 
 import pytest
 import torch
-from checkers import assert_verdicts
+from checkers import assert_verdicts, nan_in_training
 
 from aelab import exercises as ex
 
@@ -72,6 +72,7 @@ CASES = {
     ex.check_beta_vae: (
         beta_vae_loss,
         {
+            "nan in training": nan_in_training(beta_vae_loss),
             "makes no change": lambda x, lg, mu, s, beta: beta_vae_loss(x, lg, mu, s, 1.0),
             "beta on the reconstruction": lambda x, lg, mu, s, beta: (
                 beta * reconstruction(x, lg) + gaussian_kl(mu, s)
@@ -95,6 +96,7 @@ CASES = {
 #: What the experiment's verdicts must say: what it measured and the advice it gives.
 SAYS = {
     ex.check_beta_vae: {
+        "nan in training": ("loss of nan or inf (epoch 1)",),
         "reference": ("KL to the prior", "coordinates in use", "beta = 4"),
         "mean over the pixels": ("collapsed",),
     },

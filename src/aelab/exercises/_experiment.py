@@ -83,6 +83,19 @@ def loss_value(
 
 
 def fit_quietly(model: nn.Module, x: torch.Tensor, loss: train.Loss, **kwargs: object) -> nn.Module:
-    """Train ``model`` with ``ae.fit`` without a progress bar (seed 0); return it."""
-    train.fit(model, x, loss, quiet=True, seed=0, **kwargs)
+    """Train ``model`` with ``ae.fit`` without a progress bar (seed 0); return it.
+
+    A training loss that becomes nan or inf (``fit`` stops with a
+    ``FloatingPointError``) is the student's change at work, since the chapter's
+    version trains with the same settings: it becomes a verdict saying so.
+    """
+    try:
+        train.fit(model, x, loss, quiet=True, seed=0, **kwargs)
+    except FloatingPointError as err:
+        epoch = str(err).split(" in ")[-1].split(".")[0]  # "epoch 1"
+        raise _Wrong(
+            f"Training with your change gave a loss of nan or inf ({epoch}), where the "
+            "chapter's version trains: look for log(0), a division by zero, or a loss "
+            "that can fall without bound."
+        ) from None
     return model

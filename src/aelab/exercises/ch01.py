@@ -201,6 +201,8 @@ def _test_error(model: nn.Module) -> float:
             model, x_train.to(dtype), losses.l2, epochs=3, batch_size=50, lr=3e-3
         )
         return train.evaluate(model, x_test.to(dtype), losses.l2)
+    except _Wrong:  # the verdict on a loss that became nan in training
+        raise
     except Exception as err:  # noqa: BLE001 - the student's model misbehaved in training
         raise _Wrong(f"Training your model raised {_error(err)}") from None
 

@@ -120,10 +120,7 @@ def _train_on_impulse_targets(metric: Metric) -> tuple[float, float]:
 
     torch.manual_seed(0)
     model = unet.UNet(1, 8, levels=1, residual=False)
-    try:
-        _experiment.fit_quietly(model, x_train, loss, epochs=1, batch_size=50, lr=2e-3)
-    except FloatingPointError:
-        raise _Wrong("Training with your loss gave a loss of nan or inf.") from None
+    _experiment.fit_quietly(model, x_train, loss, epochs=1, batch_size=50, lr=2e-3)
     g = torch.Generator().manual_seed(1)
     with torch.no_grad():
         out = model(gaussian(x_test, INPUT_SIGMA, g))

@@ -31,6 +31,19 @@ def make_autoencoder(code_size):
 SHARED = make_autoencoder(2)  # one model for every call: the second call trains it on
 
 
+class FailsInTraining(nn.Module):
+    """The chapter's autoencoder, but broken for any batch other than the checker's probe of 8."""
+
+    def __init__(self, code_size):
+        super().__init__()
+        self.inner = make_autoencoder(code_size)
+
+    def forward(self, x):
+        if len(x) != 8:
+            raise RuntimeError("a batch of 50 digits")
+        return self.inner(x)
+
+
 CASES = {
     ex.check_gaussian_nll: (
         gaussian_reference,
@@ -72,6 +85,7 @@ CASES = {
             ),
             "the class": lambda k: ae.models.AutoEncoder,
             "one model for all": lambda k: SHARED,
+            "fails in training": FailsInTraining,
         },
     ),
 }
@@ -93,6 +107,7 @@ SAYS = {
     ex.check_code_size_experiment: {
         "reference": ("Measured test squared error per image", "times as large"),
         "no change": ("ignores code_size",),
+        "fails in training": ("Your function raised RuntimeError: a batch of 50 digits",),
     },
 }
 

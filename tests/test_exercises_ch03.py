@@ -60,6 +60,9 @@ CASES = {
         sparse_loss,
         {
             "nan in training": nan_in_training(sparse_loss),
+            "per digit in training": lambda x, x_hat, h, w: (
+                sparse_loss(x, x_hat, h, w) if len(x) == 8 else (x_hat - x).square().sum(1)
+            ),
             "no change": squared_error,
             "mean over units": lambda x, x_hat, h, w: (
                 squared_error(x, x_hat, h, w) + w * h.abs().mean()
@@ -99,6 +102,7 @@ SAYS = {
     },
     ex.check_sparsity_weight_experiment: {
         "nan in training": ("loss of nan or inf (epoch 1)",),
+        "per digit in training": ("Training with your change raised RuntimeError",),
         "reference": ("code units are active per digit", "squared error"),
         "no change": ("leaves the code dense",),
     },

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 
 from aelab import config, data, train
-from aelab.exercises._common import _kind, _real_values, _Wrong
+from aelab.exercises._common import _call, _error, _kind, _real_values, _Wrong
 
 #: The checkers' data: the first training digits and test digits of MNIST.
 N_TRAIN, N_TEST = 3000, 1000
@@ -46,14 +46,41 @@ def like(x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
     return x if weight.device.type == "meta" else x.to(weight.device, weight.dtype)
 
 
+class Checked(nn.Module):
+    """A student's module whose every call runs under the time limit, as ``_call`` runs it.
+
+    Trained or evaluated inside ``ae.fit``, an error or an endless loop in it
+    then becomes a verdict like any other call of the student's code.
+    """
+
+    def __init__(self, module: nn.Module) -> None:
+        super().__init__()
+        self.module = module
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return _call(self.module, x)
+
+
+def vae_terms(model: nn.Module, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """What a student's VAE loss is given: the decoder's logits for one reparameterised
+    ``z ~ q(z|x)``, and ``q``'s mean and scale."""
+    q = model.posterior(x)
+    return model.decoder(q.rsample()), q.mean, q.stddev
+
+
 def loss_value(
-    result: object, inputs: torch.Tensor, largest: float, what: str = "Your loss"
+    result: object,
+    inputs: torch.Tensor,
+    largest: float,
+    what: str = "Your loss",
+    never_negative: str | None = None,
 ) -> torch.Tensor:
     """The student's training loss: one real number in 32 or 64 bits that ``inputs`` reaches.
 
     ``largest`` bounds its size on the checker's batch (a loss far beyond any the
-    model could have is no loss of it). Raises ``_Wrong`` naming the problem;
-    returns the loss with its graph.
+    model could have is no loss of it). ``never_negative``, if given, says why the
+    loss cannot be negative; a negative one then fails with that reason. Raises
+    ``_Wrong`` naming the problem; returns the loss with its graph.
     """
     if not isinstance(result, torch.Tensor):
         raise _Wrong(f"{what} should be a tensor (one number with its graph), got {_kind(result)}.")
@@ -79,18 +106,24 @@ def loss_value(
             f"{what} does not depend on the model's output, so training cannot change "
             "the model: compute it from the tensors you are given."
         )
+    if never_negative is not None and result.item() < 0:
+        raise _Wrong(f"{what} is {result.item():.3g} on the checker's batch: {never_negative}")
     return result
 
 
 def fit_quietly(model: nn.Module, x: torch.Tensor, loss: train.Loss, **kwargs: object) -> nn.Module:
     """Train ``model`` with ``ae.fit`` without a progress bar (seed 0); return it.
 
-    A training loss that becomes nan or inf (``fit`` stops with a
-    ``FloatingPointError``) is the student's change at work, since the chapter's
-    version trains with the same settings: it becomes a verdict saying so.
+    The chapter's version trains with the same settings, so whatever goes wrong in
+    training is the student's change at work, and it becomes a verdict: a loss
+    that becomes nan or inf (``fit`` stops with a ``FloatingPointError``) says so,
+    any other error is named. A verdict on a call of the student's code passes
+    through as it is.
     """
     try:
         train.fit(model, x, loss, quiet=True, seed=0, **kwargs)
+    except _Wrong:
+        raise
     except FloatingPointError as err:
         epoch = str(err).split(" in ")[-1].split(".")[0]  # "epoch 1"
         raise _Wrong(
@@ -98,4 +131,6 @@ def fit_quietly(model: nn.Module, x: torch.Tensor, loss: train.Loss, **kwargs: o
             "chapter's version trains: look for log(0), a division by zero, or a loss "
             "that can fall without bound."
         ) from None
+    except Exception as err:  # noqa: BLE001 - the student's change broke a training step
+        raise _Wrong(f"Training with your change raised {_error(err)}") from None
     return model

@@ -200,9 +200,7 @@ def check_nonlinear_beats_pca(fn: Callable[[int], nn.Module]) -> str:
             f"keep it under {MAX_PARAMETERS:,}, e.g. 784-256-{CODE}."
         )
     _, x_test = _experiment.digits()
-    x = x_test[:8]
-    if weights[0].device.type != "meta":  # the digits in the model's own dtype and device
-        x = x.to(weights[0].device, weights[0].dtype)
+    x = _experiment.like(x_test[:8], weights[0])
     code = _output(_call(model.encode, x), (8, CODE), f"The code of 8 digits (k = {CODE})")
     out = _output(_call(model.decode, code), (8, 784), "The reconstruction of 8 digits")
     if not out.requires_grad or all(

@@ -137,17 +137,6 @@ def _chapter_stage(c_in: int, c_out: int) -> nn.Module:
     return nn.Sequential(nn.Upsample(scale_factor=2), nn.Conv2d(c_in, c_out, 3, padding=1))
 
 
-class _Checked(nn.Module):
-    """A student's stage whose every call runs under the time limit."""
-
-    def __init__(self, stage: nn.Module) -> None:
-        super().__init__()
-        self.stage = stage
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return _call(self.stage, x)
-
-
 def _stage(fn: Callable[[int, int], nn.Module], c_in: int, c_out: int, side: int) -> nn.Module:
     """``fn(c_in, c_out)``, checked on feature maps (4, c_in, side, side) before any training."""
     stage = _call(fn, c_in, c_out)
@@ -183,7 +172,7 @@ def _stage(fn: Callable[[int, int], nn.Module], c_in: int, c_out: int, side: int
 def _decoder(fn: Callable[[int, int], nn.Module]) -> nn.Sequential:
     """``ae.conv.conv_decoder(CODE)`` in float32, with its two stages built by ``fn``
     (a student's stages run under the time limit)."""
-    checked = (lambda stage: stage) if fn is _chapter_stage else _Checked
+    checked = (lambda stage: stage) if fn is _chapter_stage else _experiment.Checked
     return nn.Sequential(
         nn.Linear(CODE, 32 * 7 * 7),
         nn.ReLU(),

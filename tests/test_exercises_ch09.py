@@ -105,6 +105,7 @@ SAYS = {
         "nan in training": ("loss of nan or inf (epoch 1)",),
         "reference": ("KL to the prior", "coordinates in use", "beta = 4"),
         "mean over the pixels": ("collapsed",),
+        "binary likelihood on grey faces": ("rounded to 0 or 1", "grey, not binary"),
     },
 }
 

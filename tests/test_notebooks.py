@@ -120,6 +120,17 @@ def test_results_page_shows_every_headline_number_with_the_tables_goal():
     assert not stale, "book/results.md is stale: run python tools/results_table.py --write"
 
 
+def test_results_page_goals_and_notes_read_as_words():
+    """A goal on a ratio (``of=``) says what it is a ratio to, in its own text: the page
+    would otherwise show a bare "$< 0.5$" next to a value of 44.6. Notes name no glue name."""
+    for quantities in published.CHAPTERS.values():
+        for q in quantities:
+            if q.of:
+                for goal in (q.goal, q.quick):
+                    assert goal is None or goal.text, f"{q.name}: describe the ratio to {q.of}"
+            assert not re.search(r"\bch\d\d_\w+", q.note), f"{q.name}'s note names a glue name"
+
+
 def test_published_values_are_numbers_with_a_source():
     for quantities in published.CHAPTERS.values():
         for q in quantities:

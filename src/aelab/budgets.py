@@ -87,6 +87,7 @@ BUDGETS: dict[str, dict[str, tuple[Any, Any]]] = {
         "PRETRAIN_EPOCHS": (3, 1),
         "FINETUNE_EPOCHS": (12, 8),
         "N_SEEDS": (5, 2),
+        "RECIPE_SEEDS": (3, 2),
         "CLF_EPOCHS_1PCT": (100, 20),
         "CLF_EPOCHS_10PCT": (15, 3),
         "CLF_EPOCHS_100PCT": (3, 1),

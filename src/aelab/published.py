@@ -175,6 +175,8 @@ CHAPTERS: dict[str, list[Quantity]] = {
           claim="the denoising stack beats PCA"),
         Q("ch07_e2e_over_greedy_sq_err", at_most(1.10), note="pretraining not needed",
           quick=at_most(1.10), claim="end-to-end training needs no pretraining"),
+        Q("ch07_greedy_minus_e2e_sq_err", note="per seed, over the comparison's seeds"),
+        Q("ch07_sdae_minus_e2e_sq_err", note="per seed, over the comparison's seeds"),
         Q("ch07_probe_acc_pca", between(85, 95), note="the yardstick"),
         Q("ch07_probe_acc_greedy", above(85), note=_NOT_MET),
         Q("ch07_probe_acc_e2e", above(85), note=_NOT_MET),

@@ -150,6 +150,9 @@ CHAPTERS: dict[str, list[Quantity]] = {
         Q("ch05_score_cosine", above(0.9),
           Published(None, "alain2014regularized", "aligned as $\\sigma \\to 0$"),
           quick=above(0.85), claim="the denoising step points along the score"),
+        Q("ch05_probe_gain_gaussian", note="per seed"),
+        Q("ch05_probe_gain_masking", note="per seed"),
+        Q("ch05_probe_gain_salt_and_pepper", note="per seed"),
     ],
     "06_dae_markov_chain_sampling": [
         Q("ch06_classifier_test_acc", at_least(0.975), note="about 0.98", quick=at_least(0.95),

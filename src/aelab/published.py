@@ -77,6 +77,7 @@ CHAPTERS: dict[str, list[Quantity]] = {
           claim="the linear autoencoder's code spans PCA's subspace"),
         Q("ch02_logistic_linear_sq_err", Goal(7.0, 9.0, True),
           Published(8.01, "hinton2006reducing"), "near the paper"),
+        Q("ch02_sigmoid_l2_sq_err", note="the same model trained with the squared error"),
         Q("ch02_deep_ae_sq_err", at_most(3.00),
           Published(3.00, "hinton2006reducing", "3.00 (with RBM pretraining)"),
           "without pretraining (stretch $\\le 2.50$)"),

@@ -57,8 +57,6 @@ BUDGETS: dict[str, dict[str, tuple[Any, Any]]] = {
         "BATCH": (256, 32),
         "N_PROBE": (2_000, 300),
         "N_SEEDS": (3, 2),
-        "SEED_N_TRAIN": (20_000, 1_000),
-        "SEED_EPOCHS": (3, 1),
     },
     "05_denoising_and_noise2noise": {
         "N_TRAIN": (60_000, 5_000),

@@ -126,8 +126,9 @@ CHAPTERS: dict[str, list[Quantity]] = {
           claim="an untrained transposed convolution paints a checkerboard"),
         Q("ch04_cb_untrained_nearest", below(0.01), quick=below(0.01),
           claim="nearest-neighbour upsampling paints none"),
-        Q("ch04_small_conv_minus_mlp", note="per-seed difference, smaller budget"),
-        Q("ch04_small_pool_minus_tconv", note="the price of pooling, per seed, smaller budget"),
+        Q("ch04_seed_conv_minus_mlp", note="per seed, the full budget"),
+        Q("ch04_seed_tconv_minus_conv", note="the two decoders, per seed"),
+        Q("ch04_seed_pool_minus_tconv", note="the price of pooling, per seed"),
     ],
     "05_denoising_and_noise2noise": [
         Q("ch05_sigma", None, Published(25 / 255, _N2N, "25/255 = 0.0980"),

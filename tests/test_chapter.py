@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pytest
 import torch
 
@@ -33,6 +34,24 @@ def test_glue_keeps_the_value_and_checks_the_name():
     assert ae.chapter.GLUED["test_glue_value"] == 1.5
     with pytest.raises(ValueError, match="glue name"):
         ae.glue("not a name", 1.0)
+
+
+def test_glue_seeds_glues_mean_std_and_the_signs_seed_by_seed():
+    text = ae.glue_seeds("test_seeds_gap", [0.3, -0.1, 0.4], signs=True)
+    glued = ae.chapter.GLUED
+    assert glued["test_seeds_gap"] == pytest.approx(0.2)
+    assert glued["test_seeds_gap_std"] == pytest.approx(np.std([0.3, -0.1, 0.4], ddof=1))
+    assert (glued["test_seeds_gap_positive"], glued["test_seeds_gap_negative"]) == (2, 1)
+    assert text == "+0.20 ± 0.26"
+    text = ae.glue_seeds("test_seeds_err", torch.tensor([2.93, 2.95, 2.95]), digits=3)
+    assert text == "2.943 ± 0.012"
+    assert "test_seeds_err_positive" not in glued  # counts only for differences
+
+
+@pytest.mark.parametrize("per_seed", [[1.0], [], [1.0, float("nan")]])
+def test_glue_seeds_rejects_fewer_than_two_finite_values(per_seed):
+    with pytest.raises(ValueError, match="per_seed=.*at least two"):
+        ae.glue_seeds("test_seeds_bad", per_seed)
 
 
 def test_start_sets_one_thread_on_the_cpu_and_rejects_bad_counts(monkeypatch, capsys):

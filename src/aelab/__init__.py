@@ -75,6 +75,7 @@ FUNCTIONS = {
     "claims": "chapter",
     "budget": "budgets",
     "glue": "chapter",
+    "glue_seeds": "chapter",
     "fit": "train",
     "evaluate": "train",
 }

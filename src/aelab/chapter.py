@@ -11,6 +11,10 @@ calls myst-nb's ``glue`` when myst-nb is installed (building the book) and other
 only keeps the value in ``GLUED``, so that a chapter runs where only ``aelab`` is
 installed, e.g. on Colab.
 
+``glue_seeds(name, per_seed)`` glues a quantity measured once per seed the way the
+book reports it: the mean as ``name``, the sample standard deviation as ``name_std``
+and, for a per-seed difference, on how many seeds it was above and below zero.
+
 ``claims(chapter)`` checks the chapter's claims (``aelab.published``) on the numbers
 this run glued, against the goals for the mode it ran in, one line per claim. The
 lines do not depend on the mode, so nbval compares a quick run's lines with the
@@ -24,8 +28,10 @@ import json
 import numbers
 import os
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from aelab import config, plots
@@ -69,6 +75,31 @@ def glue(name: str, value: object, display: bool = False) -> None:
     except ImportError:
         return
     myst_glue(name, value, display=display)
+
+
+def glue_seeds(name: str, per_seed: Iterable[float], signs: bool = False, digits: int = 2) -> str:
+    """Glue a quantity measured once per seed; return it as ``"mean ± std"`` for tables.
+
+    The mean goes under ``name`` and the sample standard deviation (``ddof=1``) under
+    ``name_std``, the book's convention for error bars. With ``signs=True`` (a
+    per-seed difference, e.g. one model's error minus another's) it also glues on how
+    many seeds the difference was above zero (``name_positive``) and below zero
+    (``name_negative``): a small mean gap is only convincing when its sign holds seed
+    by seed, and the prose says so with these counts.
+    """
+    values = np.array([float(v) for v in per_seed])  # float() also takes device scalars
+    if len(values) < 2 or not np.isfinite(values).all():
+        raise ValueError(
+            f"per_seed={values.tolist()}: give one finite value per seed, at least two "
+            "(a standard deviation needs two seeds; N_SEEDS is in the chapter's budget)."
+        )
+    mean, std = float(values.mean()), float(values.std(ddof=1))
+    glue(name, mean)
+    glue(f"{name}_std", std)
+    if signs:
+        glue(f"{name}_positive", int((values > 0).sum()))
+        glue(f"{name}_negative", int((values < 0).sum()))
+    return f"{mean:{'+' if signs else ''}.{digits}f} ± {std:.{digits}f}"
 
 
 def claims(chapter: str) -> bool:

@@ -41,6 +41,7 @@ BUDGETS: dict[str, dict[str, tuple[Any, Any]]] = {
         "LOGISTIC_EPOCHS": (30, 2),
         "DEEP_EPOCHS": (100, 3),
         "DEEP_BATCH": (256, 128),
+        "DEEP_SEEDS": (3, 2),  # the deep autoencoder, trained again from other seeds
         "DEEP_2D_EPOCHS": (4, 1),
     },
     "03_sparse_autoencoders": {

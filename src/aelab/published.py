@@ -66,7 +66,8 @@ CHAPTERS: dict[str, list[Quantity]] = {
           quick=below(20), claim="an autoencoder trained with the squared error reconstructs"),
         Q("ch01_bce_test_sq_err", below(10), note="a working AE; compare with the L2 row",
           quick=below(20), claim="an autoencoder trained with the cross-entropy reconstructs"),
-        Q("ch01_bce_wins", note="BCE against L2, seed by seed"),
+        Q("ch01_l2_minus_bce_sq_err", note="per seed"),
+        Q("ch01_l2_minus_bce_sq_err_positive", note="BCE against L2, seed by seed"),
     ],
     "02_undercomplete_and_pca": [
         Q("ch02_pca30_sq_err", within(PCA30, 0.05), _HS, "reproduce"),

@@ -51,6 +51,7 @@ BUDGETS: dict[str, dict[str, tuple[Any, Any]]] = {
         "N_PATCHES": (50_000, 10_000),
         "PATCH_EPOCHS": (150, 5),
         "ONEHOT_EPOCHS": (10, 3),
+        "ONEHOT_SEEDS": (5, 2),  # the one-hot AE against k-means, from other starting digits
     },
     "04_convolutional_autoencoders": {
         "N_TRAIN": (60_000, 15_000),

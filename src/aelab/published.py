@@ -107,6 +107,8 @@ CHAPTERS: dict[str, list[Quantity]] = {
         Q("ch03_onehot_over_kmeans", within(1, 0.2, "within 20 % of k-means'"),
           note="one active unit per digit", quick=within(1, 0.25),
           claim="a one-hot code is a clustering: its error is k-means'"),
+        Q("ch03_onehot_minus_kmeans", note="per seed: new starting digits for both"),
+        Q("ch03_onehot_minus_kmeans_negative", note="seed by seed"),
         Q("ch03_kl_mean_activation", within(1, 0.2, "within 20 % of $\\rho$"),
           Published(None, "ng2011sparse", "the target $\\rho$"), of="ch03_kl_target_rho",
           quick=within(1, 0.3, "within 30 % of $\\rho$"),

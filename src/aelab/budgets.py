@@ -105,6 +105,7 @@ BUDGETS: dict[str, dict[str, tuple[Any, Any]]] = {
     "09_vae_latent_space": {
         "N_TRAIN": (30_000, 20_000),
         "EPOCHS_2D": (10, 1),
+        "SEEDS_2D": (5, 2),  # two of the 2-d models, trained again from other seeds
         "EPOCHS_16D": (15, 3),
         "N_FACES": (20_000, 15_000),
         "FACE_EPOCHS": (30, 15),

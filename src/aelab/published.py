@@ -244,6 +244,8 @@ CHAPTERS: dict[str, list[Quantity]] = {
         Q("ch09_vae_pose_corr", note="compare with the $\\beta$-VAE"),
         Q("ch09_kl_kl", below(0.1), note="the posterior is the prior", quick=below(0.1),
           claim="with the KL term alone the posterior collapses to the prior"),
+        Q("ch09_rec_minus_both_nll", note="the 2-d models, per seed"),
+        Q("ch09_rec_minus_both_nll_negative", note="seed by seed"),
         Q("ch09_data_sharpness"),
         Q("ch09_sample_sharpness", note="below the data"),
         Q("ch09_sharpness_ratio", below(0.9), note="blurrier than the data", quick=below(0.9),

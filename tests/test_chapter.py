@@ -48,10 +48,27 @@ def test_glue_seeds_glues_mean_std_and_the_signs_seed_by_seed():
     assert "test_seeds_err_positive" not in glued  # counts only for differences
 
 
+def test_mean_std_writes_what_glue_seeds_returns_without_gluing():
+    before = dict(ae.chapter.GLUED)
+    assert ae.mean_std([83.0, 84.5, 83.6]) == "83.70 ± 0.75"
+    assert ae.mean_std(np.array([-0.2, -0.1]), digits=3, signed=True) == "-0.150 ± 0.071"
+    assert ae.mean_std([0.3, -0.1, 0.4], signed=True) == ae.glue_seeds(
+        "test_ms", [0.3, -0.1, 0.4], signs=True
+    )
+    assert set(ae.chapter.GLUED) - set(before) == {
+        "test_ms",
+        "test_ms_std",
+        "test_ms_positive",
+        "test_ms_negative",
+    }
+
+
 @pytest.mark.parametrize("per_seed", [[1.0], [], [1.0, float("nan")]])
 def test_glue_seeds_rejects_fewer_than_two_finite_values(per_seed):
     with pytest.raises(ValueError, match="per_seed=.*at least two"):
         ae.glue_seeds("test_seeds_bad", per_seed)
+    with pytest.raises(ValueError, match="per_seed=.*at least two"):
+        ae.mean_std(per_seed)
 
 
 def test_start_sets_one_thread_on_the_cpu_and_rejects_bad_counts(monkeypatch, capsys):

@@ -76,6 +76,7 @@ FUNCTIONS = {
     "budget": "budgets",
     "glue": "chapter",
     "glue_seeds": "chapter",
+    "mean_std": "chapter",
     "fit": "train",
     "evaluate": "train",
 }

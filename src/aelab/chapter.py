@@ -14,6 +14,7 @@ installed, e.g. on Colab.
 ``glue_seeds(name, per_seed)`` glues a quantity measured once per seed the way the
 book reports it: the mean as ``name``, the sample standard deviation as ``name_std``
 and, for a per-seed difference, on how many seeds it was above and below zero.
+``mean_std(per_seed)`` writes the same ``"mean ± std"`` for a table cell that is not glued.
 
 ``claims(chapter)`` checks the chapter's claims (``aelab.published``) on the numbers
 this run glued, against the goals for the mode it ran in, one line per claim. The
@@ -77,6 +78,18 @@ def glue(name: str, value: object, display: bool = False) -> None:
     myst_glue(name, value, display=display)
 
 
+def mean_std(per_seed: Iterable[float], digits: int = 2, signed: bool = False) -> str:
+    """Format a quantity measured once per seed as ``"mean ± std"`` (sample std, ``ddof=1``).
+
+    The book's one way of writing an error bar, for table cells that are not glued;
+    ``glue_seeds`` returns the same text. ``signed=True`` writes the mean with its sign,
+    for differences.
+    """
+    values = _per_seed(per_seed)
+    mean = f"{values.mean():{'+' if signed else ''}.{digits}f}"
+    return f"{mean} ± {values.std(ddof=1):.{digits}f}"
+
+
 def glue_seeds(name: str, per_seed: Iterable[float], signs: bool = False, digits: int = 2) -> str:
     """Glue a quantity measured once per seed; return it as ``"mean ± std"`` for tables.
 
@@ -87,19 +100,23 @@ def glue_seeds(name: str, per_seed: Iterable[float], signs: bool = False, digits
     (``name_negative``): a small mean gap is only convincing when its sign holds seed
     by seed, and the prose says so with these counts.
     """
+    values = _per_seed(per_seed)
+    glue(name, float(values.mean()))
+    glue(f"{name}_std", float(values.std(ddof=1)))
+    if signs:
+        glue(f"{name}_positive", int((values > 0).sum()))
+        glue(f"{name}_negative", int((values < 0).sum()))
+    return mean_std(values, digits, signed=signs)
+
+
+def _per_seed(per_seed: Iterable[float]) -> np.ndarray:
     values = np.array([float(v) for v in per_seed])  # float() also takes device scalars
     if len(values) < 2 or not np.isfinite(values).all():
         raise ValueError(
             f"per_seed={values.tolist()}: give one finite value per seed, at least two "
             "(a standard deviation needs two seeds; N_SEEDS is in the chapter's budget)."
         )
-    mean, std = float(values.mean()), float(values.std(ddof=1))
-    glue(name, mean)
-    glue(f"{name}_std", std)
-    if signs:
-        glue(f"{name}_positive", int((values > 0).sum()))
-        glue(f"{name}_negative", int((values < 0).sum()))
-    return f"{mean:{'+' if signs else ''}.{digits}f} ± {std:.{digits}f}"
+    return values
 
 
 def claims(chapter: str) -> bool:

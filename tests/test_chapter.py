@@ -36,6 +36,14 @@ def test_glue_keeps_the_value_and_checks_the_name():
         ae.glue("not a name", 1.0)
 
 
+def test_glue_stores_numpy_scalars_as_plain_numbers():
+    ae.glue("test_glue_numpy", np.float64(0.25) - np.float64(1.0))
+    ae.glue("test_glue_count", np.int64(3))
+    value, count = ae.chapter.GLUED["test_glue_numpy"], ae.chapter.GLUED["test_glue_count"]
+    assert (type(value), value, type(count), count) == (float, -0.75, int, 3)
+    assert repr(value) == "-0.75"  # what the book's {glue:text} formats
+
+
 def test_glue_seeds_glues_mean_std_and_the_signs_seed_by_seed():
     text = ae.glue_seeds("test_seeds_gap", [0.3, -0.1, 0.4], signs=True)
     glued = ae.chapter.GLUED

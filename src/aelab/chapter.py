@@ -65,11 +65,17 @@ def start(seed: int = 0, threads: int | None = None) -> None:
 
 
 def glue(name: str, value: object, display: bool = False) -> None:
-    """Keep ``value`` under ``name`` for the prose; through myst-nb when it is installed."""
+    """Keep ``value`` under ``name`` for the prose; through myst-nb when it is installed.
+
+    A NumPy scalar (``np.mean`` returns one) is stored as the plain Python number, so
+    that ``{glue:text}`name:.2f``` formats it instead of printing ``np.float64(...)``.
+    """
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(
             f"glue name {name!r}: use letters, digits and underscores, e.g. 'ch01_err'."
         )
+    if isinstance(value, np.generic):  # np.float64(0.1) would reach the prose as its repr
+        value = value.item()
     GLUED[name] = value
     try:
         from myst_nb import glue as myst_glue

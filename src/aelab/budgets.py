@@ -109,6 +109,7 @@ BUDGETS: dict[str, dict[str, tuple[Any, Any]]] = {
         "EPOCHS_16D": (15, 3),
         "N_FACES": (20_000, 15_000),
         "FACE_EPOCHS": (30, 15),
+        "FACE_SEEDS": (5, 2),  # both face models, trained again from other seeds
         "N_LL": (500, 50),
         "KS": ([1, 10, 100, 1000], [1, 10]),
         "CLF_EPOCHS": (10, 1),

@@ -85,7 +85,7 @@ CHAPTERS: dict[str, list[Quantity]] = {
           "without pretraining (stretch $\\le 2.50$)"),
         Q("ch02_deep_ae_train_sq_err"),
         Q("ch02_deep_ae_seeds_sq_err", at_most(3.00), note="on average over the seeds"),
-        Q("ch02_deep_ae_seeds_minus_paper_negative", note="seed by seed"),
+        Q("ch02_deep_ae_seeds_below_paper", note="seed by seed"),
         Q("ch02_deep_over_logistic", below(0.5), quick=below(1),
           claim="the deep autoencoder's error is below the logistic linear code's"),
         Q("ch02_deep_over_pca", below(0.25), quick=below(0.5),

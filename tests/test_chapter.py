@@ -71,12 +71,20 @@ def test_mean_std_writes_what_glue_seeds_returns_without_gluing():
     }
 
 
+def test_each_seed_writes_the_values_behind_the_error_bar():
+    assert ae.each_seed([2.934, 2.951, 2.9349]) == "2.93  2.95  2.93"
+    assert ae.each_seed(torch.tensor([0.16, -0.09]), digits=1, signed=True) == "+0.2  -0.1"
+    assert ae.each_seed(np.array([0.0123, 0.5]), digits=3) == "0.012  0.500"
+
+
 @pytest.mark.parametrize("per_seed", [[1.0], [], [1.0, float("nan")]])
 def test_glue_seeds_rejects_fewer_than_two_finite_values(per_seed):
     with pytest.raises(ValueError, match="per_seed=.*at least two"):
         ae.glue_seeds("test_seeds_bad", per_seed)
     with pytest.raises(ValueError, match="per_seed=.*at least two"):
         ae.mean_std(per_seed)
+    with pytest.raises(ValueError, match="per_seed=.*at least two"):
+        ae.each_seed(per_seed)
 
 
 def test_start_sets_one_thread_on_the_cpu_and_rejects_bad_counts(monkeypatch, capsys):

@@ -77,6 +77,7 @@ FUNCTIONS = {
     "glue": "chapter",
     "glue_seeds": "chapter",
     "mean_std": "chapter",
+    "each_seed": "chapter",
     "fit": "train",
     "evaluate": "train",
 }

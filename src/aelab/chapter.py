@@ -96,6 +96,15 @@ def mean_std(per_seed: Iterable[float], digits: int = 2, signed: bool = False) -
     return f"{mean} ± {values.std(ddof=1):.{digits}f}"
 
 
+def each_seed(per_seed: Iterable[float], digits: int = 2, signed: bool = False) -> str:
+    """Write each seed's value, two spaces apart: the "per seed" column next to an error bar.
+
+    A mean ± std can hide one seed that went the other way; the values themselves show it.
+    ``digits`` and ``signed`` mean what they mean in ``mean_std``.
+    """
+    return "  ".join(f"{v:{'+' if signed else ''}.{digits}f}" for v in _per_seed(per_seed))
+
+
 def glue_seeds(name: str, per_seed: Iterable[float], signs: bool = False, digits: int = 2) -> str:
     """Glue a quantity measured once per seed; return it as ``"mean ± std"`` for tables.
 

@@ -97,7 +97,7 @@ CHAPTERS: dict[str, list[Quantity]] = {
         Q("ch03_l1act_active_fraction", below(0.2), note="far below both other rows",
           quick=below(0.2), claim="an L1 penalty on the activations makes the code sparse"),
         Q("ch03_l1w_active_fraction", above(0.3),
-          note="stays dense: the identity is sparse in its weights", quick=above(0.3),
+          note="stays dense: a weight penalty never counts active units", quick=above(0.3),
           claim="an L1 penalty on the weights leaves the code dense"),
         Q("ch03_none_sq_err", below(15), note="unconstrained reference"),
         Q("ch03_l1act_sq_err", below(15), note="comparable with L1 on the weights"),

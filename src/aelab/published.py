@@ -206,6 +206,8 @@ CHAPTERS: dict[str, list[Quantity]] = {
           note="above the random start hoped: **not met**"),
         Q("ch07_finetune_acc_1pct_scratch", above(85)),
         Q("ch07_finetune_gain_1pct", Goal(-2, 2), note="$> 0$ hoped"),
+        Q("ch07_finetune_gain_1pct_greedy", note="per subset: the greedy stack's encoder"),
+        Q("ch07_finetune_gain_1pct_e2e", note="per subset: the end-to-end autoencoder's encoder"),
         Q("ch07_finetune_err_100pct_pretrained", None,
           Published(1.28, "vincent2010stacked", "1.28 (SDAE-3)"),
           "context only: a different protocol"),

@@ -163,7 +163,8 @@ def shift(x: torch.Tensor, dx: int = 0, dy: int = 0) -> torch.Tensor:
 
     Works for ``(N, H, W)``, ``(N, C, H, W)`` and flat ``(N, H*W)`` square images.
     Pixels pushed over the border are lost (no wrap-around, unlike ``torch.roll``);
-    MNIST digits have a blank border of about 4 pixels, so shifts up to 3 keep them whole.
+    MNIST digits have a nearly blank border of about 4 pixels, so shifts up to 3 lose little
+    ink; a few digits reach the border and lose some (most often when shifted down).
     """
     if not isinstance(dx, int) or not isinstance(dy, int):
         raise TypeError(f"dx={dx!r}, dy={dy!r}: shift by whole pixels.")

@@ -97,3 +97,38 @@ def test_start_sets_one_thread_on_the_cpu_and_rejects_bad_counts(monkeypatch, ca
         torch.set_num_threads(before)
     with pytest.raises(ValueError, match="threads=0"):
         ae.start(threads=0)
+
+
+def test_stored_glue_reads_back_what_myst_nb_stored(tmp_path):
+    """The notebook JSON as myst-nb writes a glued number and a glued string (text/plain
+    under the scrapbook's mime prefix, possibly split into lines), next to plain output."""
+    prefix = "application/papermill.record/"
+
+    def glued(name, text):
+        meta = {"scrapbook": {"name": name, "mime_prefix": prefix}}
+        return {
+            "output_type": "display_data",
+            "metadata": meta,
+            "data": {prefix + "text/plain": text},
+        }
+
+    notebook = {
+        "cells": [
+            {"cell_type": "markdown", "source": "text"},
+            {
+                "cell_type": "code",
+                "outputs": [
+                    glued("err", "13.87"),
+                    {"output_type": "stream", "name": "stdout", "text": "1.0\n"},
+                    glued("verdict", ["'0.59 nats ", "better than'"]),
+                ],
+            },
+        ]
+    }
+    path = tmp_path / "chapter.ipynb"
+    path.write_text(json.dumps(notebook))
+    assert chapter.stored_glue(path) == {"err": 13.87, "verdict": "0.59 nats better than"}
+    assert chapter.stored_glue(notebook, text=True) == {
+        "err": "13.87",
+        "verdict": "'0.59 nats better than'",
+    }

@@ -24,6 +24,8 @@ import scripts
 from myst_nb.core.variables import format_plain_text
 from test_colab import _clean_venv, _package_source, run_in_clean_kernel
 
+from aelab.chapter import stored_glue
+
 ROOT = Path(__file__).resolve().parents[1]
 colab = scripts.load("tools/colab.py")
 md = scripts.load("tools/colab_markdown.py")
@@ -76,7 +78,7 @@ def test_edition_markdown_has_no_myst(edition):
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=ids)
 def test_every_glued_number_is_in_the_edition(chapter):
-    glued = colab.glued_values(nbformat.read(chapter, as_version=4))
+    glued = stored_glue(chapter, text=True)
     text = "\n".join(_cells(ROOT / "colab" / chapter.name, "markdown"))
     roles = GLUE_ROLE.findall("\n".join(_cells(chapter, "markdown")))
     assert roles, f"{chapter.name} glues no number into its text"

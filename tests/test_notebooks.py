@@ -14,7 +14,8 @@ import nbformat
 import pytest
 import scripts
 
-from aelab import exercises, published
+from aelab import exercises, goals, published
+from aelab.chapter import stored_glue as glued
 
 results_table = scripts.load("tools/results_table.py")
 insert_exercise = scripts.load("tools/insert_exercise.py")
@@ -23,22 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("[0-9]*.ipynb"))
 TOC = (ROOT / "_toc.yml").read_text()
 RESULTS = (ROOT / "book" / "results.md").read_text()
-
-
-def glued(notebook) -> dict[str, float | str]:
-    """The values stored by myst_nb.glue, parsed from their text form."""
-    values = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            scrapbook = output.get("metadata", {}).get("scrapbook", {})
-            text = output.get("data", {}).get(f"{scrapbook.get('mime_prefix')}text/plain")
-            if scrapbook.get("name") and text is not None:
-                name = scrapbook["name"]
-                try:
-                    values[name] = float(text)
-                except ValueError:
-                    values[name] = text.strip("'\"")
-    return values
 
 
 @pytest.fixture(scope="module", params=CHAPTERS, ids=lambda p: p.stem)
@@ -116,8 +101,36 @@ def test_results_page_shows_every_headline_number_with_the_tables_goal():
     for stem, quantities in published.CHAPTERS.items():
         for q in quantities:
             assert (stem, q.name) in shown, f"book/results.md has no row for {q.name}"
-    stale = results_table.render(RESULTS) != RESULTS
+    stale = results_table.render(RESULTS, results_table.stored_values()) != RESULTS
     assert not stale, "book/results.md is stale: run python tools/results_table.py --write"
+
+
+HOPES = [(c, q) for c, qs in published.CHAPTERS.items() for q in qs if q.hope is not None]
+
+
+@pytest.mark.parametrize("stem, q", HOPES, ids=[q.name for _, q in HOPES])
+def test_every_hope_turns_with_the_stored_value(stem, q, stored_values):
+    """The results page's verdict on a hope comes from the number: a value just past the
+    hope's bound is not met, one just inside it is, and a missing number is an error."""
+    values = dict(stored_values[stem])
+    goals.hope_met(q, values)  # the stored number gives a verdict
+    scale = values[q.hope_of] if q.hope_of else 1
+    values[q.name] = q.hope.missed() * scale
+    assert not goals.hope_met(q, values), f"{q.name} = {values[q.name]} meets its hope"
+    inside = q.hope.low + 1e-6 if math.isfinite(q.hope.low) else q.hope.high - 1e-6
+    values[q.name] = inside * scale
+    assert goals.hope_met(q, values), f"{q.name} = {values[q.name]} misses its hope"
+    values[q.name] = math.nan
+    with pytest.raises(ValueError, match="not a finite number"):
+        goals.hope_met(q, values)
+
+
+def test_results_page_says_met_or_not_met_from_the_numbers():
+    q = published.Quantity(
+        "x", published.Goal(low=0), hope=published.Goal(low=2, text="twice y"), hope_of="y"
+    )
+    assert results_table.goal_cell(q, {"x": 5.0, "y": 2.0}).endswith("hoped: twice y, met")
+    assert results_table.goal_cell(q, {"x": 3.0, "y": 2.0}).endswith("twice y, **not met**")
 
 
 def test_results_page_goals_and_notes_read_as_words():
@@ -128,6 +141,8 @@ def test_results_page_goals_and_notes_read_as_words():
             if q.of:
                 for goal in (q.goal, q.quick):
                     assert goal is None or goal.text, f"{q.name}: describe the ratio to {q.of}"
+            if q.hope_of:
+                assert q.hope.text, f"{q.name}: describe the hope's ratio to {q.hope_of}"
             assert not re.search(r"\bch\d\d_\w+", q.note), f"{q.name}'s note names a glue name"
 
 

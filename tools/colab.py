@@ -33,6 +33,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from aelab.chapter import stored_glue
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import colab_markdown as md  # noqa: E402  (a sibling file: tools/ is not a package)
 
@@ -61,19 +63,6 @@ def book_url(conf: dict | None = None) -> str:
     if not match:
         raise ValueError("set html.baseurl in _config.yml: repository.url is not on GitHub")
     return f"https://{match.group(1).lower()}.github.io/{match.group(2)}/"
-
-
-def glued_values(notebook: nbformat.NotebookNode) -> dict[str, str]:
-    """Glue name -> text/plain of every value the notebook stored (myst-nb's display_data)."""
-    values = {}
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            scrapbook = output.get("metadata", {}).get("scrapbook")
-            if not scrapbook:
-                continue
-            prefix = scrapbook.get("mime_prefix", "")
-            values[scrapbook["name"]] = output["data"][prefix + "text/plain"]
-    return values
 
 
 def exercise_numbers(paths: list[Path]) -> dict[str, md.Target]:
@@ -151,7 +140,7 @@ def edition(path: Path, targets: dict[str, md.Target], citations: dict, url: str
     chapter = nbformat.read(path, as_version=4)
     number = int(path.stem.split("_", 1)[0])
     docname = f"chapters/{path.stem}"
-    ctx = md.Context(docname, url, glued_values(chapter), citations, targets)
+    ctx = md.Context(docname, url, stored_glue(chapter, text=True), citations, targets)
     ctx.exercise_label = lambda label: targets[label].text if label in targets else "Exercise"
     cells, solution, first_code = [], None, True
     for cell in chapter.cells:

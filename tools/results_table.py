@@ -19,10 +19,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from aelab import published
+from aelab import goals, published
+from aelab.chapter import stored_glue
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "book" / "results.md"
+Values = dict[str, dict[str, float | str]]  # chapter (notebook stem) -> its glued values
 PASTE = re.compile(r"\{glue:text\}`/chapters/(\w+)\.ipynb::(\w+):[^`]*`")
 
 
@@ -35,11 +37,15 @@ def published_cell(q: published.Quantity) -> str:
     return f"{text} {{cite:p}}`{p.source}`" if p.source else text
 
 
-def goal_cell(q: published.Quantity) -> str:
+def goal_cell(q: published.Quantity, values: dict[str, float | str]) -> str:
     """The goal as the test checks it, with the chapter's note ("reported" where there is
-    none), and the quick-mode goal where the quantity has one."""
+    none), the hope and whether the stored run (``values``) met it, and the quick-mode
+    goal where the quantity has one."""
     head = q.goal.describe() if q.goal else "reported"
     head = f"{head} ({q.note})" if q.note else head
+    if q.hope:
+        verdict = "met" if goals.hope_met(q, values) else "**not met**"
+        head = f"{head}; hoped: {q.hope.describe()}, {verdict}"
     return f"{head}; quick mode: {q.quick.describe()}" if q.quick else head
 
 
@@ -52,8 +58,9 @@ def pasted(line: str) -> tuple[str, str] | None:
     return found[0] if found else None  # the first paste; a second one may give "± std"
 
 
-def render(text: str) -> str:
-    """``text`` with the Published and Goal cells of every row of a tabled quantity rewritten."""
+def render(text: str, values: Values) -> str:
+    """``text`` with the Published and Goal cells of every row of a tabled quantity rewritten;
+    ``values`` are the chapters' stored values (:func:`stored_values`)."""
     lines = text.split("\n")
     for i, line in enumerate(lines):
         row = pasted(line)
@@ -61,9 +68,14 @@ def render(text: str) -> str:
             continue
         q = published.quantity(row[1])
         cells = line.split("|")
-        cells[3], cells[4] = f" {published_cell(q)} ", f" {goal_cell(q)} "
+        cells[3], cells[4] = f" {published_cell(q)} ", f" {goal_cell(q, values[row[0]])} "
         lines[i] = "|".join(cells)
     return "\n".join(lines)
+
+
+def stored_values() -> Values:
+    """Every chapter's glued values, as its notebook stores them."""
+    return {stem: stored_glue(ROOT / "chapters" / f"{stem}.ipynb") for stem in published.CHAPTERS}
 
 
 def names(chapter: str) -> set[str]:
@@ -75,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help=f"rewrite {PAGE.name}")
     args = parser.parse_args(argv)
     old = PAGE.read_text(encoding="utf-8")
-    new = render(old)
+    new = render(old, stored_values())
     if args.write:
         if new != old:
             PAGE.write_text(new, encoding="utf-8")

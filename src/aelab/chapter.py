@@ -16,6 +16,9 @@ book reports it: the mean as ``name``, the sample standard deviation as ``name_s
 and, for a per-seed difference, on how many seeds it was above and below zero.
 ``mean_std(per_seed)`` writes the same ``"mean ± std"`` for a table cell that is not glued.
 
+``stored_glue(notebook)`` reads the values a chapter glued back from its stored outputs:
+the one reader of them for the tests, the Colab editions and the results page.
+
 ``claims(chapter)`` checks the chapter's claims (``aelab.published``) on the numbers
 this run glued, against the goals for the mode it ran in, one line per claim. The
 lines do not depend on the mode, so nbval compares a quick run's lines with the
@@ -29,7 +32,7 @@ import json
 import numbers
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -82,6 +85,32 @@ def glue(name: str, value: object, display: bool = False) -> None:
     except ImportError:
         return
     myst_glue(name, value, display=display)
+
+
+def stored_glue(notebook: str | Path | Mapping, text: bool = False) -> dict[str, float | str]:
+    """The values a notebook glued, read from its stored outputs (myst-nb's display data).
+
+    ``notebook`` is a path or a notebook already read (nbformat's or plain JSON). A number
+    comes back as a float, anything else as its text without quotes; ``text=True`` gives
+    every value's stored ``text/plain`` as it is, which is what the book formats.
+    """
+    if isinstance(notebook, str | Path):
+        notebook = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    values: dict[str, float | str] = {}
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            scrapbook = output.get("metadata", {}).get("scrapbook")
+            if not scrapbook:
+                continue
+            stored = output.get("data", {}).get(f"{scrapbook.get('mime_prefix', '')}text/plain")
+            if stored is None:
+                continue
+            stored = "".join(stored) if isinstance(stored, list) else stored  # JSON may split it
+            try:
+                values[scrapbook["name"]] = stored if text else float(stored)
+            except ValueError:
+                values[scrapbook["name"]] = stored.strip("'\"")
+    return values
 
 
 def mean_std(per_seed: Iterable[float], digits: int = 2, signed: bool = False) -> str:

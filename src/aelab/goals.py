@@ -5,7 +5,11 @@ what the book claims for a full-mode run; its ``quick`` goal is the same claim
 at quick-mode size (``AELAB_QUICK=1``: less data, fewer epochs), so a quick run
 can check it too. A quantity with a ``claim`` is one of the chapter's claims:
 the chapter's claims cell (``ae.claims``) prints one line per claim, for the
-mode the chapter ran in. The table of quantities is ``aelab.published``.
+mode the chapter ran in. A ``hope`` is more than the chapter claims: what the
+lecture or a paper leads one to expect, which the run tests without the book
+depending on it; the results page says whether the stored run met it
+(:func:`hope_met`), so that a verdict there never outlives the run it describes.
+The table of quantities is ``aelab.published``.
 """
 
 from __future__ import annotations
@@ -108,6 +112,8 @@ class Quantity:
     of: str = ""  # the goal applies to value / this quantity's value (same chapter)
     quick: Goal | None = None  # the goal for quick mode (AELAB_QUICK=1), a smaller budget
     claim: str = ""  # the chapter's claim, checked in its claims cell (needs goal and quick)
+    hope: Goal | None = None  # expected by the lecture or a paper, tested but not claimed
+    hope_of: str = ""  # the hope applies to value / this quantity's value (same chapter)
 
     def goal_for(self, quick: bool) -> Goal | None:
         """The goal for a run in quick mode (``quick``) or in full mode."""
@@ -129,3 +135,13 @@ def misses(q: Quantity, values: dict[str, object], quick: bool = False) -> str |
         mode = "quick-mode goal" if quick else "goal"
         return f"{what} = {x:.6g} misses its {mode} {goal.plain()}"
     return None
+
+
+def hope_met(q: Quantity, values: dict[str, object]) -> bool:
+    """Whether the glued ``values`` meet ``q``'s hope (``q.hope`` must be set)."""
+    if q.hope is None:
+        raise ValueError(f"{q.name} has no hope; give the Quantity a hope= Goal.")
+    x = values.get(q.name)
+    if not isinstance(x, int | float) or isinstance(x, bool) or not math.isfinite(x):
+        raise ValueError(f"{q.name} = {x!r} is not a finite number; re-execute its chapter.")
+    return q.hope.met(x / values[q.hope_of] if q.hope_of else x)

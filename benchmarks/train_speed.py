@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -59,21 +58,6 @@ class Result:
     conventional_median: float
     fit_median: float
     ratio: float  # conventional / fit: above 1 means fit is faster
-
-
-def device_description(device: torch.device) -> str:
-    """``cuda (NVIDIA H100 ...)``, or ``cpu (<CPU model>)``."""
-    if device.type == "cuda":
-        return f"cuda ({torch.cuda.get_device_name(device)})"
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{device.type} ({model})"
 
 
 def sync(device: torch.device) -> None:
@@ -160,7 +144,7 @@ def run(models: Sequence[str] = ("vae", "ae"), epochs: int = 2, n_train: int | N
     x_train = ae.data.mnist(n_train=n_train, device="cpu").train.x
     results = [compare(name, x_train, epochs, device) for name in models]
     return {
-        "device": device_description(device),
+        "device": ae.config.device_name(device),
         "threads": torch.get_num_threads(),
         "torch": torch.__version__,
         "n_train": len(x_train),

@@ -33,6 +33,20 @@ def test_cuda_without_a_gpu_is_a_clear_error(monkeypatch):
         ae.config.device()
 
 
+def test_a_cpu_is_named_by_its_model_where_the_system_says_it(monkeypatch, tmp_path):
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nmodel name\t: Intel(R) Xeon(R)  CPU @ 2.20GHz\n")
+    real_path = ae.config.Path
+    monkeypatch.setattr(
+        ae.config, "Path", lambda p: cpuinfo if p == "/proc/cpuinfo" else real_path(p)
+    )
+    assert ae.config.cpu_model() == "Intel Xeon CPU @ 2.20GHz"
+    assert ae.config.device_name("cpu") == "cpu (Intel Xeon CPU @ 2.20GHz)"
+    cpuinfo.unlink()  # no /proc/cpuinfo (macOS, Windows): just "cpu"
+    assert ae.config.cpu_model() == ""
+    assert ae.config.device_name("cpu") == "cpu"
+
+
 def test_quick_mode_and_pick(monkeypatch):
     assert not ae.config.quick_mode()
     assert ae.config.pick(full=30, quick=1) == 30
@@ -61,6 +75,8 @@ def test_seed_makes_runs_repeatable():
 
 
 def test_summary_line(monkeypatch):
-    assert re.fullmatch(r"aelab \d+\.\d+\.\d+ · device cpu · full mode", ae.config.summary())
+    assert re.fullmatch(
+        r"aelab \d+\.\d+\.\d+ · device cpu( \(.+\))? · full mode", ae.config.summary()
+    )
     monkeypatch.setenv("AELAB_QUICK", "1")
     assert ae.config.summary().endswith("quick mode")

@@ -100,11 +100,32 @@ def resolve_device(
 
 
 def device_name(dev: torch.device | str | None = None) -> str:
-    """A human-readable name: ``cuda (NVIDIA H100 80GB HBM3)``, ``mps`` or ``cpu``."""
+    """A human-readable name: ``cuda (NVIDIA H100 80GB HBM3)``, ``mps`` or
+    ``cpu (AMD EPYC 7B13 64-Core Processor)``.
+
+    A CPU is named by its model where the system says it (``/proc/cpuinfo``): the same
+    seed gives other numbers on another kind of processor (``book/setup.md``), so a
+    run record that names it says which numbers to expect.
+    """
     dev = resolve_device(dev, argument="dev")
     if dev.type == "cuda":
         return f"{dev.type} ({torch.cuda.get_device_name(dev)})"
+    if dev.type == "cpu" and (model := cpu_model()):
+        return f"cpu ({model})"
     return dev.type
+
+
+def cpu_model() -> str:
+    """The processor's model from ``/proc/cpuinfo`` (Linux), without (R) and (TM); else ""."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    for line in lines:
+        if line.startswith("model name") and ":" in line:
+            model = line.split(":", 1)[1].replace("(R)", "").replace("(TM)", "")
+            return " ".join(model.split())
+    return ""
 
 
 def quick_mode() -> bool:

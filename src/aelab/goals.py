@@ -120,16 +120,23 @@ class Quantity:
         return self.quick if quick else self.goal
 
 
+def measured(name: str, of: str, values: dict[str, object]) -> float | None:
+    """``values[name]``, divided by ``values[of]`` where ``of`` is given: what a goal or a
+    hope is checked on; None where the value is no finite number."""
+    x = values.get(name)
+    if not isinstance(x, int | float) or isinstance(x, bool) or not math.isfinite(x):
+        return None
+    return x / values[of] if of else x
+
+
 def misses(q: Quantity, values: dict[str, object], quick: bool = False) -> str | None:
     """Why the glued ``values`` miss ``q``'s goal for the mode, or None if they meet it."""
     goal = q.goal_for(quick)
     if goal is None:
         return None
-    x = values.get(q.name)
-    if not isinstance(x, float) or not math.isfinite(x):
-        return f"{q.name} = {x!r} is not a finite number"
-    if q.of:
-        x = x / values[q.of]
+    x = measured(q.name, q.of, values)
+    if x is None:
+        return f"{q.name} = {values.get(q.name)!r} is not a finite number"
     if not goal.met(x):
         what = f"{q.name} / {q.of}" if q.of else q.name
         mode = "quick-mode goal" if quick else "goal"
@@ -141,7 +148,9 @@ def hope_met(q: Quantity, values: dict[str, object]) -> bool:
     """Whether the glued ``values`` meet ``q``'s hope (``q.hope`` must be set)."""
     if q.hope is None:
         raise ValueError(f"{q.name} has no hope; give the Quantity a hope= Goal.")
-    x = values.get(q.name)
-    if not isinstance(x, int | float) or isinstance(x, bool) or not math.isfinite(x):
-        raise ValueError(f"{q.name} = {x!r} is not a finite number; re-execute its chapter.")
-    return q.hope.met(x / values[q.hope_of] if q.hope_of else x)
+    x = measured(q.name, q.hope_of, values)
+    if x is None:
+        raise ValueError(
+            f"{q.name} = {values.get(q.name)!r} is not a finite number; re-execute its chapter."
+        )
+    return q.hope.met(x)

@@ -1,0 +1,81 @@
+"""tools/device_session.py: the one call meant for a lent GPU machine, rehearsed on the CPU.
+
+A GPU visit is one command with a deadline, so what must hold is checked here:
+the check's report and the archive come back within the eight files a machine
+returns; a finished run brings back its notebook; a run still going at the
+deadline is stopped, its process group and kernel with it, and its notebook
+stays behind; the committed notebooks are never touched.
+"""
+
+import json
+import subprocess
+import sys
+import tarfile
+import time
+
+import pytest
+import scripts
+
+session = scripts.load("tools/device_session.py")
+
+
+def test_the_rehearsal_checks_then_runs_a_chapter_and_brings_it_back(tmp_path):
+    out, work = tmp_path / "out", tmp_path / "work"
+    chapter = scripts.ROOT / "chapters" / "08_vae_elbo.ipynb"
+    before = chapter.read_bytes()
+    proc = subprocess.run(
+        [sys.executable, "tools/device_session.py", "--out", str(out), "--seconds", "400"]
+        + ["--rehearse", "--chapters", "08", "--work", str(work)],
+        cwd=scripts.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=450,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert chapter.read_bytes() == before
+    files = sorted(p.name for p in out.iterdir())
+    assert len(files) <= 8 and {"gpu-check.json", "full-mode.tgz"} <= set(files), files
+    with tarfile.open(out / "full-mode.tgz") as tar:
+        names = sorted(tar.getnames())
+        report = json.load(tar.extractfile("runs/session.json"))
+    assert names == [
+        "chapters/08_vae_elbo.ipynb",
+        "runs/08_vae_elbo.log",
+        "runs/session.json",
+    ]
+    assert report["check"] == "passed" and report["mode"] == "quick (rehearsal)"
+    assert report["runs"]["08_vae_elbo"]["status"] == "finished", report
+    assert json.loads(proc.stdout[proc.stdout.rindex("\n{\n") :]) == report
+
+
+def test_a_run_past_the_deadline_is_stopped_with_its_children(tmp_path):
+    grandchild = "[sys.executable, '-c', 'import time; time.sleep(60)']"
+    child = f"import subprocess, sys, time; subprocess.Popen({grandchild}); time.sleep(60)"
+    commands = {
+        "slow": [sys.executable, "-c", child],
+        "quick": [sys.executable, "-c", "print('done')"],
+        "broken": [sys.executable, "-c", "raise SystemExit(2)"],
+    }
+    start = time.monotonic()
+    ended = session.run_all(commands, tmp_path, {"PATH": ""}, deadline=start + 3)
+    assert time.monotonic() - start < 20
+    assert {name: run["status"] for name, run in ended.items()} == {
+        "slow": "stopped",
+        "quick": "finished",
+        "broken": "failed",
+    }
+    assert (tmp_path / "quick.log").read_text() == "done\n"
+    assert (tmp_path / "slow.log").read_text().startswith("\nstopped at the deadline, ")
+    for _ in range(20):  # a signalled process takes a moment to go
+        left = subprocess.run(["pgrep", "-f", "time.sleep\\(60\\)"], capture_output=True)
+        if not left.stdout:
+            break
+        time.sleep(0.1)
+    assert left.stdout == b"", "the stopped run or its child outlived the deadline"
+
+
+def test_seconds_must_be_positive(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        session.main(["--out", str(tmp_path), "--seconds", "0"])
+    assert stop.value.code == 2
+    assert "--seconds 0: give the seconds this call may take" in capsys.readouterr().err

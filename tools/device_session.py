@@ -1,0 +1,165 @@
+"""One call on a lent GPU machine: the GPU check, then full-mode re-runs with the time left.
+
+    python3 tools/device_session.py --out "$OUT" --seconds 600
+    python3 tools/device_session.py --out /tmp/ds --seconds 300 --rehearse --chapters 08
+
+A lent machine (README, "GPU check") waits only half a minute for the next call
+before it goes back, and returns at most 8 files, so the whole visit is one
+command, in this order:
+
+1. the wheels carried in ``.whl/`` are installed beside the machine's own
+   packages (``pip --no-index --no-deps --target``), and ``.gpu-data/`` becomes
+   ``AELAB_DATA`` where it is there and ``AELAB_DATA`` is not set;
+2. ``tools/gpu_check.py`` writes its report to ``--out`` (six files);
+3. with the time that is left, the chapters of ``--chapters`` (heaviest first)
+   run in full mode all at once, each by ``tools/execute.py`` on a copy of its
+   notebook, sharing the GPU and the machine's cores; at the deadline a run
+   still going is stopped (its kernel follows its parent out);
+4. ``full-mode.tgz`` in ``--out`` holds every run's log, the notebooks of the
+   runs that finished, and ``session.json``: what ran, for how long, and how
+   each run ended.
+
+``--seconds`` is what this command may take in all: the device time left, less
+the machine's start-up and a minute to spare. ``--rehearse`` does the same on
+any machine with the tiny check and quick-mode runs (nothing there may be
+committed): ``tests/test_device_session.py`` runs it on the CPU. Only the
+standard library is imported here, since it runs before the wheels are in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTERS = ["08", "02", "04", "07"]  # the heaviest first (the run-time table in book/setup.md)
+TAIL_S = 20  # kept back at the end: stopping the runs and writing the archive
+MIN_RUN_S = 60  # full-mode runs start only with at least this much time left
+
+
+def environment(site: Path) -> dict[str, str]:
+    """The environment of every step: aelab from the checkout, the carried wheels and data."""
+    env = os.environ | {"PYTHONUNBUFFERED": "1"}
+    paths = [str(ROOT / "src"), env.get("PYTHONPATH", "")]
+    wheels = sorted((ROOT / ".whl").glob("*.whl"))
+    if wheels:
+        pip = [sys.executable, "-m", "pip", "install", "-q", "--no-index", "--no-deps"]
+        subprocess.run([*pip, "--no-compile", "--target", str(site), *map(str, wheels)], check=True)
+        paths.insert(0, str(site))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
+    if "AELAB_DATA" not in env and (ROOT / ".gpu-data").is_dir():
+        env["AELAB_DATA"] = str(ROOT / ".gpu-data")
+    return env
+
+
+def run_all(commands: dict[str, list[str]], logs: Path, env: dict, deadline: float) -> dict:
+    """Run ``commands`` at once, each in its own process group, until they end or the deadline.
+
+    Returns, per name, ``{"status": "finished" | "failed" | "stopped", "seconds": ...}``.
+    """
+    start, procs, ended = time.monotonic(), {}, {}
+    for name, command in commands.items():
+        (logs / f"{name}.log").write_text("")
+        # appended to by the run and, at the deadline, by this function; closed when it ends
+        log = open(logs / f"{name}.log", "a")  # noqa: SIM115
+        proc = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        procs[name] = (proc, log)
+    while len(ended) < len(procs):
+        for name, (proc, log) in procs.items():
+            if name in ended:
+                continue
+            if proc.poll() is not None or time.monotonic() >= deadline:
+                if proc.poll() is None:
+                    _stop(proc)
+                    status = "stopped"
+                    log.write(f"\nstopped at the deadline, {time.monotonic() - start:.0f} s in\n")
+                else:
+                    status = "finished" if proc.returncode == 0 else "failed"
+                log.close()
+                ended[name] = {"status": status, "seconds": round(time.monotonic() - start, 1)}
+        time.sleep(0.5)
+    return {name: ended[name] for name in commands}  # in the order given
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGTERM to the run's process group, SIGKILL after 10 s."""
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def full_mode(args: argparse.Namespace, env: dict, deadline: float) -> dict:
+    """Re-execute the chapters on copies under ``args.work`` until the deadline."""
+    copies = args.work / "chapters"
+    copies.mkdir(parents=True, exist_ok=True)
+    commands = {}
+    for number in args.chapters:
+        found = sorted((ROOT / "chapters").glob(f"{number}_*.ipynb"))
+        if len(found) != 1:
+            raise SystemExit(f"--chapters {number}: no chapter notebook starts with '{number}_'.")
+        copy = copies / found[0].name
+        shutil.copy(found[0], copy)
+        quick = ["--quick"] if args.rehearse else []
+        commands[copy.stem] = [sys.executable, "tools/execute.py", *quick, str(copy)]
+    threads = str(max(1, (os.cpu_count() or 1) // len(commands)))
+    return run_all(commands, args.work, env | {"OMP_NUM_THREADS": threads}, deadline)
+
+
+def main(argv: list[str] | None = None) -> int:
+    start = time.monotonic()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, required=True, help="where the files to bring back go")
+    parser.add_argument("--seconds", type=float, required=True, help="what this call may take")
+    parser.add_argument("--chapters", nargs="*", default=CHAPTERS, help="default: 08 02 04 07")
+    parser.add_argument("--rehearse", action="store_true", help="tiny check, quick-mode runs")
+    parser.add_argument("--work", type=Path, default=ROOT / "_build" / "device-session")
+    args = parser.parse_args(argv)
+    if not args.seconds > 0:
+        parser.error(f"--seconds {args.seconds:g}: give the seconds this call may take, e.g. 600.")
+    args.out.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(args.work, ignore_errors=True)
+    args.work.mkdir(parents=True)
+    deadline = start + args.seconds - TAIL_S
+
+    env = environment(args.work / "site")
+    check = [sys.executable, "tools/gpu_check.py", "--out", str(args.out)]
+    check_rc = subprocess.run(check + (["--tiny"] if args.rehearse else []), cwd=ROOT, env=env)
+    session = {
+        "check": "passed" if check_rc.returncode == 0 else "failed",
+        "check_seconds": round(time.monotonic() - start, 1),
+        "mode": "quick (rehearsal)" if args.rehearse else "full",
+    }
+    left = deadline - time.monotonic()
+    if left >= MIN_RUN_S and args.chapters:
+        session["runs"] = full_mode(args, env, deadline)
+    else:
+        session["runs"] = {}
+        session["skipped"] = f"{max(left, 0):.0f} s left, under {MIN_RUN_S} s: no full-mode runs"
+    session["seconds"] = round(time.monotonic() - start, 1)
+    (args.work / "session.json").write_text(json.dumps(session, indent=1) + "\n")
+
+    with tarfile.open(args.out / "full-mode.tgz", "w:gz") as tar:
+        for path in sorted(args.work.glob("*.log")) + [args.work / "session.json"]:
+            tar.add(path, arcname=f"runs/{path.name}")
+        for name, run in session["runs"].items():
+            if run["status"] == "finished":
+                tar.add(args.work / "chapters" / f"{name}.ipynb", arcname=f"chapters/{name}.ipynb")
+    print(json.dumps(session, indent=1))
+    return 0 if session["check"] == "passed" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

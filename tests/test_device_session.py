@@ -79,3 +79,15 @@ def test_seconds_must_be_positive(tmp_path, capsys):
         session.main(["--out", str(tmp_path), "--seconds", "0"])
     assert stop.value.code == 2
     assert "--seconds 0: give the seconds this call may take" in capsys.readouterr().err
+
+
+def test_wheels_that_do_not_install_leave_the_visit_going(tmp_path, capsys):
+    carried = tmp_path / "whl"
+    carried.mkdir()
+    (carried / "broken-1.0-py3-none-any.whl").write_bytes(b"not a zip file")
+    env, status = session.environment(tmp_path / "site", carried)
+    assert status.startswith("failed, going on without them: "), status
+    assert str(tmp_path / "site") not in env["PYTHONPATH"].split(":")
+    assert env["PYTHONPATH"].split(":")[0] == str(scripts.ROOT / "src")
+    assert "the carried wheels did not install" in capsys.readouterr().out
+    assert session.environment(tmp_path / "site", tmp_path / "none")[1] == "none carried"

@@ -8,7 +8,8 @@ before it goes back, and returns at most 8 files, so the whole visit is one
 command, in this order:
 
 1. the wheels carried in ``.whl/`` are installed beside the machine's own
-   packages (``pip --no-index --no-deps --target``), and ``.gpu-data/`` becomes
+   packages (``pip --no-index --no-deps --target``; if they fail, the visit goes
+   on without them and ``session.json`` says why), and ``.gpu-data/`` becomes
    ``AELAB_DATA`` where it is there and ``AELAB_DATA`` is not set;
 2. ``tools/gpu_check.py`` writes its report to ``--out`` (six files);
 3. with the time that is left, the chapters of ``--chapters`` (heaviest first)
@@ -45,19 +46,32 @@ TAIL_S = 20  # kept back at the end: stopping the runs and writing the archive
 MIN_RUN_S = 60  # full-mode runs start only with at least this much time left
 
 
-def environment(site: Path) -> dict[str, str]:
-    """The environment of every step: aelab from the checkout, the carried wheels and data."""
+def environment(site: Path, carried: Path = ROOT / ".whl") -> tuple[dict[str, str], str]:
+    """The environment of every step (aelab from the checkout, the carried wheels and data),
+    and what became of the wheels.
+
+    If they do not install, the visit goes on without them and says so: the unit tests
+    and the benchmark need no Jupyter stack, and a lent machine may not come again soon.
+    """
     env = os.environ | {"PYTHONUNBUFFERED": "1"}
     paths = [str(ROOT / "src"), env.get("PYTHONPATH", "")]
-    wheels = sorted((ROOT / ".whl").glob("*.whl"))
+    wheels = sorted(carried.glob("*.whl"))
+    status = "none carried"
     if wheels:
         pip = [sys.executable, "-m", "pip", "install", "-q", "--no-index", "--no-deps"]
-        subprocess.run([*pip, "--no-compile", "--target", str(site), *map(str, wheels)], check=True)
-        paths.insert(0, str(site))
+        pip += ["--no-compile", "--no-cache-dir", "--target", str(site)]
+        installed = subprocess.run([*pip, *map(str, wheels)], capture_output=True, text=True)
+        if installed.returncode == 0:
+            paths.insert(0, str(site))
+            status = f"{len(wheels)} installed"
+        else:
+            lines = (installed.stdout + installed.stderr).strip().splitlines() or ["no output"]
+            status = f"failed, going on without them: {lines[-1]}"
+            print(f"the carried wheels did not install ({lines[-1]}); going on", flush=True)
     env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
     if "AELAB_DATA" not in env and (ROOT / ".gpu-data").is_dir():
         env["AELAB_DATA"] = str(ROOT / ".gpu-data")
-    return env
+    return env, status
 
 
 def run_all(commands: dict[str, list[str]], logs: Path, env: dict, deadline: float) -> dict:
@@ -134,10 +148,11 @@ def main(argv: list[str] | None = None) -> int:
     args.work.mkdir(parents=True)
     deadline = start + args.seconds - TAIL_S
 
-    env = environment(args.work / "site")
+    env, wheels = environment(args.work / "site")
     check = [sys.executable, "tools/gpu_check.py", "--out", str(args.out)]
     check_rc = subprocess.run(check + (["--tiny"] if args.rehearse else []), cwd=ROOT, env=env)
     session = {
+        "wheels": wheels,
         "check": "passed" if check_rc.returncode == 0 else "failed",
         "check_seconds": round(time.monotonic() - start, 1),
         "mode": "quick (rehearsal)" if args.rehearse else "full",

@@ -74,11 +74,19 @@ def test_a_run_past_the_deadline_is_stopped_with_its_children(tmp_path):
     assert left.stdout == b"", "the stopped run or its child outlived the deadline"
 
 
-def test_seconds_must_be_positive(tmp_path, capsys):
+@pytest.mark.parametrize(
+    "arguments, says",
+    [
+        (["--seconds", "0"], "--seconds 0: give the seconds this call may take"),
+        (["--seconds", "600", "--chapters", "08", "99"], "--chapters 99: no chapter notebook"),
+    ],
+)
+def test_bad_arguments_stop_it_before_anything_runs(tmp_path, capsys, arguments, says):
     with pytest.raises(SystemExit) as stop:
-        session.main(["--out", str(tmp_path), "--seconds", "0"])
+        session.main(["--out", str(tmp_path / "out"), "--work", str(tmp_path / "work"), *arguments])
     assert stop.value.code == 2
-    assert "--seconds 0: give the seconds this call may take" in capsys.readouterr().err
+    assert says in capsys.readouterr().err
+    assert not (tmp_path / "out").exists() and not (tmp_path / "work").exists()
 
 
 def test_wheels_that_do_not_install_leave_the_visit_going(tmp_path, capsys):

@@ -115,21 +115,29 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def full_mode(args: argparse.Namespace, env: dict, deadline: float) -> dict:
-    """Re-execute the chapters on copies under ``args.work`` until the deadline."""
-    copies = args.work / "chapters"
-    copies.mkdir(parents=True, exist_ok=True)
-    commands = {}
-    for number in args.chapters:
+def chapter_paths(numbers: list[str]) -> list[Path]:
+    """The chapter notebooks named by their numbers, e.g. ``["08", "02"]``."""
+    paths = []
+    for number in numbers:
         found = sorted((ROOT / "chapters").glob(f"{number}_*.ipynb"))
         if len(found) != 1:
-            raise SystemExit(f"--chapters {number}: no chapter notebook starts with '{number}_'.")
-        copy = copies / found[0].name
-        shutil.copy(found[0], copy)
-        quick = ["--quick"] if args.rehearse else []
-        commands[copy.stem] = [sys.executable, "tools/execute.py", *quick, str(copy)]
+            raise ValueError(f"--chapters {number}: no chapter notebook starts with '{number}_'.")
+        paths += found
+    return paths
+
+
+def full_mode(chapters: list[Path], work: Path, quick: bool, env: dict, deadline: float) -> dict:
+    """Re-execute ``chapters`` on copies under ``work`` until the deadline."""
+    copies = work / "chapters"
+    copies.mkdir(parents=True, exist_ok=True)
+    commands = {}
+    for chapter in chapters:
+        copy = copies / chapter.name
+        shutil.copy(chapter, copy)
+        mode = ["--quick"] if quick else []
+        commands[copy.stem] = [sys.executable, "tools/execute.py", *mode, str(copy)]
     threads = str(max(1, (os.cpu_count() or 1) // len(commands)))
-    return run_all(commands, args.work, env | {"OMP_NUM_THREADS": threads}, deadline)
+    return run_all(commands, work, env | {"OMP_NUM_THREADS": threads}, deadline)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.seconds > 0:
         parser.error(f"--seconds {args.seconds:g}: give the seconds this call may take, e.g. 600.")
+    try:
+        chapters = chapter_paths(args.chapters)
+    except ValueError as wrong:
+        parser.error(str(wrong))
     args.out.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(args.work, ignore_errors=True)
     args.work.mkdir(parents=True)
@@ -158,11 +170,13 @@ def main(argv: list[str] | None = None) -> int:
         "mode": "quick (rehearsal)" if args.rehearse else "full",
     }
     left = deadline - time.monotonic()
-    if left >= MIN_RUN_S and args.chapters:
-        session["runs"] = full_mode(args, env, deadline)
-    else:
-        session["runs"] = {}
+    session["runs"] = {}
+    if not chapters:
+        session["skipped"] = "no chapters named: no full-mode runs"
+    elif left < MIN_RUN_S:
         session["skipped"] = f"{max(left, 0):.0f} s left, under {MIN_RUN_S} s: no full-mode runs"
+    else:
+        session["runs"] = full_mode(chapters, args.work, args.rehearse, env, deadline)
     session["seconds"] = round(time.monotonic() - start, 1)
     (args.work / "session.json").write_text(json.dumps(session, indent=1) + "\n")
 

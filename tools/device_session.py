@@ -44,6 +44,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ["08", "02", "04", "07"]  # the heaviest first (the run-time table in book/setup.md)
 TAIL_S = 20  # kept back at the end: stopping the runs and writing the archive
 MIN_RUN_S = 60  # full-mode runs start only with at least this much time left
+#: between two runs' starts: kernels started at the same moment can pick the same port (seen
+#: once with nine at once: one kernel's heartbeat failed to bind, though its run went on)
+STAGGER_S = 2
 
 
 def environment(site: Path, carried: Path = ROOT / ".whl") -> tuple[dict[str, str], str]:
@@ -88,6 +91,7 @@ def run_all(commands: dict[str, list[str]], logs: Path, env: dict, deadline: flo
             command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
         procs[name] = (proc, log)
+        time.sleep(STAGGER_S)
     while len(ended) < len(procs):
         for name, (proc, log) in procs.items():
             if name in ended:

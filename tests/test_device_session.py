@@ -99,3 +99,17 @@ def test_wheels_that_do_not_install_leave_the_visit_going(tmp_path, capsys):
     assert env["PYTHONPATH"].split(":")[0] == str(scripts.ROOT / "src")
     assert "the carried wheels did not install" in capsys.readouterr().out
     assert session.environment(tmp_path / "site", tmp_path / "none")[1] == "none carried"
+
+
+def test_a_second_call_can_skip_the_check(tmp_path, capsys):
+    out, work = tmp_path / "out", tmp_path / "work"
+    assert (
+        session.main(
+            ["--out", str(out), "--work", str(work), "--seconds", "60", "--no-check", "--chapters"]
+        )
+        == 0
+    )
+    report = json.loads((work / "session.json").read_text())
+    assert report["check"] == "not run" and report["runs"] == {}
+    assert report["skipped"] == "no chapters named: no full-mode runs"
+    assert [p.name for p in out.iterdir()] == ["full-mode.tgz"]

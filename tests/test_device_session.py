@@ -79,6 +79,7 @@ def test_a_run_past_the_deadline_is_stopped_with_its_children(tmp_path):
     [
         (["--seconds", "0"], "--seconds 0: give the seconds this call may take"),
         (["--seconds", "600", "--chapters", "08", "99"], "--chapters 99: no chapter notebook"),
+        (["--seconds", "600", "--work", "."], "--work .: not empty and not made by this script"),
     ],
 )
 def test_bad_arguments_stop_it_before_anything_runs(tmp_path, capsys, arguments, says):

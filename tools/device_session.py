@@ -50,6 +50,7 @@ MIN_RUN_S = 60  # full-mode runs start only with at least this much time left
 #: between two runs' starts: kernels started at the same moment can pick the same port (seen
 #: once with nine at once: one kernel's heartbeat failed to bind, though its run went on)
 STAGGER_S = 2
+MARKER = ".device-session"  # in --work: the folder is this script's, so it may empty it
 
 
 def environment(site: Path, carried: Path = ROOT / ".whl") -> tuple[dict[str, str], str]:
@@ -163,9 +164,15 @@ def main(argv: list[str] | None = None) -> int:
         chapters = chapter_paths(args.chapters)
     except ValueError as wrong:
         parser.error(str(wrong))
+    marker = args.work / MARKER
+    if args.work.exists() and any(args.work.iterdir()) and not marker.exists():
+        parser.error(
+            f"--work {args.work}: not empty and not made by this script; name a new folder."
+        )
     args.out.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(args.work, ignore_errors=True)
+    shutil.rmtree(args.work, ignore_errors=True)  # the previous session's copies and logs
     args.work.mkdir(parents=True)
+    marker.touch()
     deadline = start + args.seconds - TAIL_S
 
     env, wheels = environment(args.work / "site")

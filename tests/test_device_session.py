@@ -2,16 +2,15 @@
 
 A GPU visit is one command with a deadline, so what must hold is checked here:
 the check's report and the archive come back within the eight files a machine
-returns; a finished run brings back its notebook; a run still going at the
-deadline is stopped, its process group and kernel with it, and its notebook
-stays behind; the committed notebooks are never touched.
+returns; a run that passed brings back its notebook; the committed notebooks are
+never touched. That a run still going at the deadline is stopped with its
+process group is tests/test_timed_run.py's.
 """
 
 import json
 import subprocess
 import sys
 import tarfile
-import time
 
 import pytest
 import scripts
@@ -44,34 +43,8 @@ def test_the_rehearsal_checks_then_runs_a_chapter_and_brings_it_back(tmp_path):
         "runs/session.json",
     ]
     assert report["check"] == "passed" and report["mode"] == "quick (rehearsal)"
-    assert report["runs"]["08_vae_elbo"]["status"] == "finished", report
+    assert report["runs"]["08_vae_elbo"]["status"] == "passed", report
     assert json.loads(proc.stdout[proc.stdout.rindex("\n{\n") :]) == report
-
-
-def test_a_run_past_the_deadline_is_stopped_with_its_children(tmp_path):
-    grandchild = "[sys.executable, '-c', 'import time; time.sleep(60)']"
-    child = f"import subprocess, sys, time; subprocess.Popen({grandchild}); time.sleep(60)"
-    commands = {
-        "slow": [sys.executable, "-c", child],
-        "quick": [sys.executable, "-c", "print('done')"],
-        "broken": [sys.executable, "-c", "raise SystemExit(2)"],
-    }
-    start = time.monotonic()
-    ended = session.run_all(commands, tmp_path, {"PATH": ""}, deadline=start + 3)
-    assert time.monotonic() - start < 20
-    assert {name: run["status"] for name, run in ended.items()} == {
-        "slow": "stopped",
-        "quick": "finished",
-        "broken": "failed",
-    }
-    assert (tmp_path / "quick.log").read_text() == "done\n"
-    assert (tmp_path / "slow.log").read_text().startswith("\nstopped at the deadline, ")
-    for _ in range(20):  # a signalled process takes a moment to go
-        left = subprocess.run(["pgrep", "-f", "time.sleep\\(60\\)"], capture_output=True)
-        if not left.stdout:
-            break
-        time.sleep(0.1)
-    assert left.stdout == b"", "the stopped run or its child outlived the deadline"
 
 
 @pytest.mark.parametrize(

@@ -15,10 +15,11 @@ command, in this order:
 3. with the time that is left, the chapters of ``--chapters`` (heaviest first)
    run in full mode all at once, each by ``tools/execute.py`` on a copy of its
    notebook, sharing the GPU and the machine's cores; at the deadline a run
-   still going is stopped (its kernel follows its parent out);
+   still going is stopped with its process group, kernel included
+   (``tools/timed_run.py``, which the check's steps use too);
 4. ``full-mode.tgz`` in ``--out`` holds every run's log, the notebooks of the
-   runs that finished, and ``session.json``: what ran, for how long, and how
-   each run ended.
+   runs that passed, and ``session.json``: what ran, for how long, and how
+   each run ended (``passed``, ``failed`` or ``timeout``).
 
 ``--seconds`` is what this command may take in all: the call's ``timeout_s`` (at
 most 600) less half a minute, and no more than the device time left after the
@@ -36,20 +37,19 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tarfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import timed_run  # noqa: E402  (a sibling file: tools/ is not a package)
+
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ["08", "02", "04", "07"]  # the heaviest first (the run-time table in book/setup.md)
 TAIL_S = 20  # kept back at the end: stopping the runs and writing the archive
 MIN_RUN_S = 60  # full-mode runs start only with at least this much time left
-#: between two runs' starts: kernels started at the same moment can pick the same port (seen
-#: once with nine at once: one kernel's heartbeat failed to bind, though its run went on)
-STAGGER_S = 2
 MARKER = ".device-session"  # in --work: the folder is this script's, so it may empty it
 
 
@@ -81,48 +81,6 @@ def environment(site: Path, carried: Path = ROOT / ".whl") -> tuple[dict[str, st
     return env, status
 
 
-def run_all(commands: dict[str, list[str]], logs: Path, env: dict, deadline: float) -> dict:
-    """Run ``commands`` at once, each in its own process group, until they end or the deadline.
-
-    Returns, per name, ``{"status": "finished" | "failed" | "stopped", "seconds": ...}``.
-    """
-    start, procs, ended = time.monotonic(), {}, {}
-    for name, command in commands.items():
-        (logs / f"{name}.log").write_text("")
-        # appended to by the run and, at the deadline, by this function; closed when it ends
-        log = open(logs / f"{name}.log", "a")  # noqa: SIM115
-        proc = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        procs[name] = (proc, log)
-        time.sleep(STAGGER_S)
-    while len(ended) < len(procs):
-        for name, (proc, log) in procs.items():
-            if name in ended:
-                continue
-            if proc.poll() is not None or time.monotonic() >= deadline:
-                if proc.poll() is None:
-                    _stop(proc)
-                    status = "stopped"
-                    log.write(f"\nstopped at the deadline, {time.monotonic() - start:.0f} s in\n")
-                else:
-                    status = "finished" if proc.returncode == 0 else "failed"
-                log.close()
-                ended[name] = {"status": status, "seconds": round(time.monotonic() - start, 1)}
-        time.sleep(0.5)
-    return {name: ended[name] for name in commands}  # in the order given
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    """SIGTERM to the run's process group, SIGKILL after 10 s."""
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-
-
 def chapter_paths(numbers: list[str]) -> list[Path]:
     """The chapter notebooks named by their numbers, e.g. ``["08", "02"]``."""
     paths = []
@@ -145,7 +103,7 @@ def full_mode(chapters: list[Path], work: Path, quick: bool, env: dict, deadline
         mode = ["--quick"] if quick else []
         commands[copy.stem] = [sys.executable, "tools/execute.py", *mode, str(copy)]
     threads = str(max(1, (os.cpu_count() or 1) // len(commands)))
-    return run_all(commands, work, env | {"OMP_NUM_THREADS": threads}, deadline)
+    return timed_run.run_all(commands, work, env | {"OMP_NUM_THREADS": threads}, deadline=deadline)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -201,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         for path in sorted(args.work.glob("*.log")) + [args.work / "session.json"]:
             tar.add(path, arcname=f"runs/{path.name}")
         for name, run in session["runs"].items():
-            if run["status"] == "finished":
+            if run["status"] == "passed":
                 tar.add(args.work / "chapters" / f"{name}.ipynb", arcname=f"chapters/{name}.ipynb")
     print(json.dumps(session, indent=1))
     return 1 if session["check"] == "failed" else 0

@@ -4,8 +4,9 @@
     python tools/gpu_check.py --tiny --out /tmp/gc  # a few seconds' version, CI runs it on the CPU
     AELAB_DEVICE=cuda:1 python tools/gpu_check.py --out "$OUT"
 
-Steps, each in a subprocess with a time limit, so that one hanging step cannot
-use up a GPU machine lent for a few minutes:
+Steps, each in a process group of its own with a time limit
+(``tools/timed_run.py``), so that one hanging step cannot use up a GPU machine
+lent for a few minutes:
 
 1. ``unit tests``: the device-relevant unit tests (training loop, models,
    losses, corruptions, samplers, device safety) with ``AELAB_TEST_DEVICE`` set
@@ -32,10 +33,8 @@ import importlib.util
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from types import ModuleType
@@ -43,6 +42,9 @@ from types import ModuleType
 import torch
 
 import aelab as ae
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import timed_run  # noqa: E402  (a sibling file: tools/ is not a package)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -76,22 +78,14 @@ class Step:
 
 def run_step(name: str, command: list[str], timeout: float, log: Path, env: dict) -> Step:
     """Run ``command`` in the repository root; its output goes to ``log``."""
-    start = time.perf_counter()
-    try:
-        proc = subprocess.run(
-            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
-        )
-        status, output = ("passed" if proc.returncode == 0 else "failed"), proc.stdout + proc.stderr
-    except subprocess.TimeoutExpired as stopped:
-        status = "timeout"
-        output = _text(stopped.stdout) + _text(stopped.stderr) + f"\nstopped after {timeout:.0f} s"
-    log.write_text(output)
-    lines = [line for line in output.splitlines() if line.strip() and "WARNING" not in line]
-    return Step(name, status, time.perf_counter() - start, lines[-1][:200] if lines else "")
+    return _step(name, timed_run.run(command, log, env, timeout), log)
 
 
-def _text(output: bytes | str | None) -> str:
-    return output.decode(errors="replace") if isinstance(output, bytes) else output or ""
+def _step(name: str, run: dict, log: Path) -> Step:
+    """A :class:`Step` from ``timed_run``'s result; its detail is the log's last line."""
+    lines = [line for line in log.read_text().splitlines() if line.strip()]
+    lines = [line for line in lines if "WARNING" not in line]
+    return Step(name, run["status"], run["seconds"], lines[-1][:200] if lines else "")
 
 
 def execute_notebook(path: Path, cells: int | None, timeout: int) -> None:
@@ -147,17 +141,12 @@ def check(args: argparse.Namespace) -> dict:
     cells = ["--cells", str(TINY_CELLS)] if args.tiny else []
     threads = str(max(1, (os.cpu_count() or 1) // args.jobs))  # the kernels share the CPUs
     quick = env | {"AELAB_QUICK": "1", "OMP_NUM_THREADS": env.get("OMP_NUM_THREADS", threads)}
-    with ThreadPoolExecutor(max_workers=args.jobs) as pool:  # the GPU is shared by the kernels
-        steps += pool.map(
-            lambda path: run_step(
-                f"chapter {path.name[:2]}",
-                [python, __file__, "--notebook", str(path), *cells],
-                args.chapter_timeout,
-                out / f"chapter-{path.name[:2]}.log",
-                quick,
-            ),
-            chapters,
-        )
+    commands = {
+        f"chapter-{path.name[:2]}": [python, __file__, "--notebook", str(path), *cells]
+        for path in chapters
+    }  # the kernels share the GPU, args.jobs at once
+    runs = timed_run.run_all(commands, out, quick, timeout=args.chapter_timeout, jobs=args.jobs)
+    steps += [_step(name.replace("-", " "), run, out / f"{name}.log") for name, run in runs.items()]
     _merge_chapter_logs(out, chapters)
 
     speed = ["--n-train", "1024", "--epochs", "1"] if args.tiny else ["--epochs", "3"]

@@ -4,7 +4,7 @@ Colab and JupyterLab render CommonMark with ``$...$`` maths and HTML, not MyST. 
 chapters use a few MyST constructs; each becomes something a plain notebook shows:
 
 * ``{glue:text}`name:fmt``` -> the value the chapter's full-mode run stored, formatted
-  like myst-nb formats it;
+  by myst-nb's own ``format_plain_text``, so that it reads as in the book;
 * ``{cite}``, ``{cite:p}`` -> "(Author et al., year)", ``{cite:t}`` -> "Author et al.
   (year)", linked to the book's references page (anchor ``cite-<key>``, see
   ``bibtex_cite_id`` in ``_config.yml``);
@@ -27,6 +27,7 @@ from pathlib import Path
 
 import latexcodec  # noqa: F401  (registers the "ulatex" codec used for author names)
 import pybtex.database
+from myst_nb.core.variables import format_plain_text
 
 ROLE = re.compile(r"\{([a-z][\w:-]*)\}`([^`]*)`")
 EXPLICIT = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.S)  # "text <target>"
@@ -74,26 +75,6 @@ def read_citations(bib: Path) -> dict[str, tuple[list[str], str]]:
     return out
 
 
-def format_glue(text: str, spec: str) -> str:
-    """``text`` (a stored text/plain repr) formatted with ``spec``, as myst-nb's glue:text does."""
-    import ast
-
-    try:
-        value = ast.literal_eval(text)
-    except (SyntaxError, ValueError):
-        value = text
-    if spec == "":
-        return str(value)
-    kind = spec[-1]
-    if kind == "s":
-        value = str(value)
-    elif kind in "bcdoxX":
-        value = int(value)
-    elif kind in "eEfFgGn%":
-        value = float(value)
-    return format(value, spec)
-
-
 def _authors(names: list[str]) -> str:
     if len(names) == 1:
         return names[0]
@@ -121,7 +102,7 @@ def _role(match: re.Match, ctx: Context) -> str:
         key, _, spec = content.partition(":")
         if key not in ctx.glued:
             raise ValueError(f"{ctx.docname}: no stored glue value {key!r}; re-execute it")
-        return format_glue(ctx.glued[key], spec)
+        return format_plain_text(ctx.glued[key], spec)  # as the book shows it
     if name in ("cite", "cite:p", "cite:t"):
         return _cite(name, content, ctx)
     explicit = EXPLICIT.match(content)

@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install vendor book browser-test test lint execute run-times colab colab-check benchmark gpu-check clean
+.PHONY: install vendor book browser-test test lint execute run-times colab colab-check benchmark gpu-check gpu-carry clean
 
 install: $(STAMP)
 
@@ -79,6 +79,20 @@ benchmark: install
 # _build/gpu-check/ (README.md, "GPU check"). `make test` runs GPU_CHECK_ARGS=--tiny on the CPU.
 gpu-check: install
 	$(BIN)/python tools/gpu_check.py $(GPU_CHECK_ARGS)
+
+# What a lent GPU machine needs carried for tools/device_session.py (README, "GPU check"), made
+# here, where the package index answers: the Jupyter stack's wheels for the machine's Python in
+# .whl/ (numpy left out: the machine has its own) and MNIST's four files in .gpu-data/.
+GPU_PYTHON ?= 3.12
+GPU_PLATFORMS ?= manylinux_2_28_x86_64,manylinux_2_17_x86_64,manylinux2014_x86_64
+gpu-carry: install
+	rm -rf .whl .gpu-data
+	PYTHON=$(BIN)/python bash tools/offline_wheels.sh $(GPU_PYTHON) $(GPU_PLATFORMS) .whl \
+		nbclient nbformat ipykernel jupyter_client ipywidgets PyWavelets
+	rm -f .whl/numpy-*.whl
+	$(BIN)/python -c "import shutil, aelab as ae; ae.data.mnist(device='cpu'); \
+		shutil.copytree(ae.config.data_dir() / 'MNIST' / 'raw', '.gpu-data/MNIST/raw')"
+	du -sh .whl .gpu-data
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache

@@ -6,6 +6,7 @@ notebook's run); each run queued behind ``jobs`` gets its own limit, counted
 from its own start; a shared deadline stops all that are left.
 """
 
+import signal
 import subprocess
 import sys
 import time
@@ -78,3 +79,33 @@ def test_a_run_whose_deadline_has_passed_is_not_started(tmp_path):
     run = timed_run.run(command, tmp_path / "log", {"PATH": ""}, deadline=time.monotonic() - 1)
     assert run == {"status": "timeout", "seconds": 0.0} and not marker.exists()
     assert (tmp_path / "log").read_text() == "not started: its deadline had passed\n"
+
+
+@pytest.mark.parametrize("call", ["run", "run_all"])
+def test_ctrl_c_stops_every_run_going(tmp_path, call):
+    child = f"import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', '{SLEEP}'])"
+    sleeper = [sys.executable, "-c", f"{child}; time.sleep(60)"]
+    calls = {
+        "run": f"timed_run.run({sleeper!r}, Path({str(tmp_path / 'a.log')!r}), {{}}, timeout=50)",
+        "run_all": f"timed_run.run_all({{'a': {sleeper!r}, 'b': {sleeper!r}, 'c': {sleeper!r}}}, "
+        f"Path({str(tmp_path)!r}), {{}}, timeout=50, jobs=2)",
+    }
+    script = "\n".join(
+        [
+            "import sys",
+            "from pathlib import Path",
+            f"sys.path.insert(0, {str(scripts.ROOT / 'tools')!r})",
+            "import timed_run",
+            "print('started', flush=True)",
+            calls[call],
+        ]
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline() == "started\n"
+    time.sleep(3)  # "a" and "b" going (2 s apart), "c" waiting for a slot
+    start = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=30)
+    assert proc.returncode != 0 and time.monotonic() - start < 15
+    assert _left_behind() == b"", "a run or its child outlived Ctrl-C"
+    assert not (tmp_path / "c.log").exists(), "a run waiting for a slot started after Ctrl-C"

@@ -8,8 +8,9 @@ notebook's kernel or pytest's workers go with their parent instead of holding
 the GPU after it.
 
 Every run ends ``passed`` (exit status 0), ``failed`` (any other) or ``timeout``
-(stopped at its limit; its log says after how long). Standard library only:
-``device_session.py`` runs before the carried wheels are installed.
+(stopped at its limit; its log says after how long). Ctrl-C stops every run
+going: in sessions of their own, they would not see it otherwise. Standard
+library only: ``device_session.py`` runs before the carried wheels are installed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -26,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: the same port (seen once with nine at once: one kernel's heartbeat failed to bind)
 STAGGER_S = 2.0
 GRACE_S = 10  # after SIGTERM, before SIGKILL
+_RUNNING: set[subprocess.Popen] = set()  # the runs going now, for Ctrl-C to stop
 
 
 def run(
@@ -50,6 +53,7 @@ def run(
         proc = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
+        _RUNNING.add(proc)
         try:
             proc.wait(timeout=max(min(ends) - start, 0) if ends else None)
             status = "passed" if proc.returncode == 0 else "failed"
@@ -57,6 +61,11 @@ def run(
             _stop(proc)
             status = "timeout"
             out.write(f"\nstopped at its time limit, {time.monotonic() - start:.0f} s in\n")
+        except BaseException:  # Ctrl-C while this thread waits
+            _stop(proc)
+            raise
+        finally:
+            _RUNNING.discard(proc)
     return {"status": status, "seconds": round(time.monotonic() - start, 1)}
 
 
@@ -74,18 +83,33 @@ def run_all(
     Returns :func:`run`'s result per name, in the order given.
     """
     jobs = max(1, min(jobs or len(commands), len(commands)))
+    interrupted = threading.Event()
 
     def one(index: int, name: str) -> dict:
-        time.sleep(STAGGER_S * index if index < jobs else 0)  # later ones wait for a free slot
+        # the first ones start STAGGER_S apart; later ones wait for a free slot
+        if interrupted.wait(STAGGER_S * index if index < jobs else 0):
+            return {"status": "timeout", "seconds": 0.0}  # Ctrl-C came first: not started
         return run(commands[name], logs / f"{name}.log", env, timeout, deadline)
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return dict(zip(commands, pool.map(one, range(len(commands)), commands), strict=True))
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    try:
+        ended = list(pool.map(one, range(len(commands)), commands))
+    except BaseException:  # Ctrl-C reaches this thread only, and the runs' waits go on
+        interrupted.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        for proc in list(_RUNNING):
+            _stop(proc)
+        raise
+    pool.shutdown()
+    return dict(zip(commands, ended, strict=True))
 
 
 def _stop(proc: subprocess.Popen) -> None:
     """SIGTERM to the run's process group, SIGKILL after :data:`GRACE_S` seconds."""
-    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:  # it ended, children and all, and was reaped
+        return
     try:
         proc.wait(timeout=GRACE_S)
     except subprocess.TimeoutExpired:

@@ -18,7 +18,7 @@ import scripts
 session = scripts.load("tools/device_session.py")
 
 
-def test_the_rehearsal_checks_then_runs_a_chapter_and_brings_it_back(tmp_path):
+def test_the_rehearsal_checks_then_runs_a_chapter_and_brings_it_back(tmp_path, capsys):
     out, work = tmp_path / "out", tmp_path / "work"
     chapter = scripts.ROOT / "chapters" / "08_vae_elbo.ipynb"
     before = chapter.read_bytes()
@@ -45,6 +45,12 @@ def test_the_rehearsal_checks_then_runs_a_chapter_and_brings_it_back(tmp_path):
     assert report["check"] == "passed" and report["mode"] == "quick (rehearsal)"
     assert report["runs"]["08_vae_elbo"]["status"] == "passed", report
     assert json.loads(proc.stdout[proc.stdout.rindex("\n{\n") :]) == report
+    # what comes back is what tools/device_intake.py reads, and a rehearsal is never taken in
+    intake = scripts.load("tools/device_intake.py")
+    assert intake.main([str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "=== 08_vae_elbo.ipynb: refused: a quick-mode run (a rehearsal)" in said
+    assert "08_vae_elbo: passed after " in said and "none: a tiny check on cpu" in said
 
 
 @pytest.mark.parametrize(

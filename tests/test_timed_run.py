@@ -6,6 +6,7 @@ notebook's run); each run queued behind ``jobs`` gets its own limit, counted
 from its own start; a shared deadline stops all that are left.
 """
 
+import os
 import signal
 import subprocess
 import sys
@@ -109,3 +110,12 @@ def test_ctrl_c_stops_every_run_going(tmp_path, call):
     assert proc.returncode != 0 and time.monotonic() - start < 15
     assert _left_behind() == b"", "a run or its child outlived Ctrl-C"
     assert not (tmp_path / "c.log").exists(), "a run waiting for a slot started after Ctrl-C"
+
+
+def test_runs_share_the_cores_unless_the_environment_says_otherwise(tmp_path):
+    show = [sys.executable, "-c", "import os; print(os.environ['OMP_NUM_THREADS'])"]
+    timed_run.run_all({"a": show, "b": show}, tmp_path, {"PATH": ""}, jobs=2)
+    cores = os.cpu_count() or 1
+    assert (tmp_path / "a.log").read_text() == f"{max(1, cores // 2)}\n"
+    timed_run.run_all({"a": show}, tmp_path, {"PATH": "", "OMP_NUM_THREADS": "3"})
+    assert (tmp_path / "a.log").read_text() == "3\n"

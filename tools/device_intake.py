@@ -61,10 +61,8 @@ def benchmark_rows(check: dict) -> tuple[list[str], str]:
     if not bench:
         return [], "the check brought no benchmark"
     if check.get("tiny") or bench["device"].startswith("cpu"):
-        return (
-            [],
-            f"a {'tiny ' if check.get('tiny') else ''}check on {bench['device']}: no GPU rows",
-        )
+        kind = "tiny check" if check.get("tiny") else "check"
+        return [], f"a {kind} on {bench['device']}: no GPU rows"
     command = f"`python tools/gpu_check.py` (`train_speed.py --epochs {bench['epochs']}`)"
     device = f"{bench['device']}, torch {bench['torch']}"
     rows = []
@@ -81,10 +79,10 @@ def place_rows(readme: str, rows: list[str]) -> str:
     """``readme`` with ``rows`` in place of its "not measured" GPU row, else after the last
     GPU row of its results table."""
     lines = readme.split("\n")
-    gpu = [i for i, line in enumerate(lines) if line.startswith("|") and "| cuda (" in line]
     for i, line in enumerate(lines):
         if line.startswith(NOT_MEASURED):
             return "\n".join(lines[:i] + rows + lines[i + 1 :])
+    gpu = [i for i, line in enumerate(lines) if line.startswith("|") and "| cuda (" in line]
     if not gpu:
         raise ValueError(
             f"{BENCHMARKS.name}: no row starting {NOT_MEASURED!r} and no GPU row to follow; "
@@ -102,11 +100,12 @@ def refusal(new: nbformat.NotebookNode, current: nbformat.NotebookNode) -> str:
         return "a quick-mode run (a rehearsal): never committed"
     if str(record.get("device", "cpu")).startswith("cpu"):
         return f"ran on {record.get('device')}, not a GPU"
-    code = [[c.source for c in nb.cells if c.cell_type == "code"] for nb in (new, current)]
-    if code[0] != code[1]:
-        changed = sum(a != b for a, b in zip(*code, strict=False)) + abs(
-            len(code[0]) - len(code[1])
-        )
+    new_code, current_code = (
+        [c.source for c in nb.cells if c.cell_type == "code"] for nb in (new, current)
+    )
+    if new_code != current_code:
+        changed = sum(a != b for a, b in zip(new_code, current_code, strict=False))
+        changed += abs(len(new_code) - len(current_code))
         return f"{changed} code cell(s) differ from chapters/ now: its outputs are of older text"
     return ""
 
@@ -133,11 +132,11 @@ def review(files_at: Path, scratch: Path) -> list[Path]:
         if not current.exists():
             print(f"\n=== {path.name}: refused: no such chapter in chapters/")
             continue
-        why = refusal(nbformat.read(path, as_version=4), nbformat.read(current, as_version=4))
-        if why:
+        returned = nbformat.read(path, as_version=4)
+        if why := refusal(returned, nbformat.read(current, as_version=4)):
             print(f"\n=== {path.name}: refused: {why}")
             continue
-        record = nbformat.read(path, as_version=4).metadata["aelab"]
+        record = returned.metadata["aelab"]
         print(f"\n=== {path.name}: {record['seconds']:.0f} s on {record['device']}; it changes:")
         glue_diff.main([str(path), "--old", str(current)])
         taken.append(path)

@@ -102,8 +102,7 @@ def full_mode(chapters: list[Path], work: Path, quick: bool, env: dict, deadline
         shutil.copy(chapter, copy)
         mode = ["--quick"] if quick else []
         commands[copy.stem] = [sys.executable, "tools/execute.py", *mode, str(copy)]
-    threads = str(max(1, (os.cpu_count() or 1) // len(commands)))
-    return timed_run.run_all(commands, work, env | {"OMP_NUM_THREADS": threads}, deadline=deadline)
+    return timed_run.run_all(commands, work, env, deadline=deadline)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -80,9 +80,11 @@ def run_all(
     """:func:`run` each of ``commands``, ``jobs`` at once (default: all), logging to
     ``logs / f"{name}.log"``; the first ``jobs`` start :data:`STAGGER_S` apart.
 
-    Returns :func:`run`'s result per name, in the order given.
+    The runs share the machine's cores: each gets ``OMP_NUM_THREADS`` = cores // ``jobs``
+    unless ``env`` sets it. Returns :func:`run`'s result per name, in the order given.
     """
     jobs = max(1, min(jobs or len(commands), len(commands)))
+    env = {"OMP_NUM_THREADS": str(max(1, (os.cpu_count() or 1) // jobs))} | env
     interrupted = threading.Event()
 
     def one(index: int, name: str) -> dict:

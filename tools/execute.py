@@ -33,21 +33,32 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def run_cells(notebook: nbformat.NotebookNode, folder: Path, timeout: int, widgets: bool) -> None:
+    """Execute ``notebook`` top to bottom in a fresh Python kernel started in ``folder``.
+
+    The outputs go into ``notebook`` itself; ``timeout`` is in seconds per cell, and
+    ``widgets`` keeps the widgets' state so that the book can render them. The one
+    place that starts a kernel: ``tools/gpu_check.py`` runs its chapters through it too.
+    """
+    client = NotebookClient(
+        notebook,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(folder)}},
+        store_widget_state=widgets,
+    )
+    client.execute()
+
+
 def execute(path: Path, quick: bool, timeout: int) -> dict:
+    """Run the notebook at ``path`` in place and store its run record in its metadata."""
     notebook = nbformat.read(path, as_version=4)
     with tempfile.TemporaryDirectory() as tmp:
         record_file = Path(tmp) / "run.json"
         os.environ["AELAB_QUICK"] = "1" if quick else "0"
         os.environ["AELAB_RUN_RECORD"] = str(record_file)
         start = time.perf_counter()
-        client = NotebookClient(
-            notebook,
-            timeout=timeout,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(path.parent)}},
-            store_widget_state=True,
-        )
-        client.execute()
+        run_cells(notebook, path.parent, timeout, widgets=True)
         wall = time.perf_counter() - start
         if not record_file.exists():
             raise RuntimeError(f"{path} did not call ae.finish() in its last cell.")

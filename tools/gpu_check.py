@@ -89,21 +89,19 @@ def _step(name: str, run: dict, log: Path) -> Step:
 
 
 def execute_notebook(path: Path, cells: int | None, timeout: int) -> None:
-    """Execute ``path`` (its first ``cells`` code cells, or all) in a fresh kernel, in memory."""
+    """Execute ``path`` (its first ``cells`` code cells, or all) in a fresh kernel, in memory.
+
+    Imported here, not at the top: without the Jupyter stack the unit tests and the
+    benchmark still run, and only the chapters fail.
+    """
     import nbformat
-    from nbclient import NotebookClient
+    from execute import run_cells  # tools/execute.py, the one place that starts a kernel
 
     notebook = nbformat.read(path, as_version=4)
     if cells is not None:
         code = [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
         notebook.cells = notebook.cells[: code[min(cells, len(code)) - 1] + 1]
-    client = NotebookClient(
-        notebook,
-        timeout=timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
-    client.execute()
+    run_cells(notebook, path.parent, timeout, widgets=False)
 
 
 def environment(device: torch.device) -> dict:

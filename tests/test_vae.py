@@ -1,13 +1,17 @@
 """The VAE's densities and loss, the importance-sampled log-likelihood, the gradient estimators."""
 
 import itertools
+from pathlib import Path
 
+import nbformat
 import pytest
 import torch
 from torch.distributions import Normal
 
 import aelab as ae
 from aelab import vae
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def tiny_vae(latent: int = 2, d: int = 6) -> vae.VAE:
@@ -115,6 +119,14 @@ def test_the_textbook_gradient_variances_87_and_4():
         g = vae.gradient_samples(torch.square, 2.0, 400_000, estimator)
         assert abs(g.mean().item() - 4.0) < 0.1
         assert abs(g.var().item() / variance - 1) < 0.03
+
+
+def test_the_papers_vae_has_the_parameter_count_chapter_8_states():
+    """Chapter 8 names Burda et al.'s 784-200-200-50 VAE's size in words; it must be the count."""
+    n = ae.models.count_parameters(vae.mlp_vae((784, 200, 200, 50)))
+    chapter = nbformat.read(ROOT / "chapters" / "08_vae_elbo.ipynb", as_version=4)
+    prose = "".join(c.source for c in chapter.cells if c.cell_type == "markdown")
+    assert f"model has {n:,}, as `ae.models.count_parameters(" in prose
 
 
 def test_a_few_epochs_of_fit_raise_the_elbo():

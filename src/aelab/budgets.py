@@ -81,6 +81,7 @@ BUDGETS: dict[str, dict[str, tuple[Any, Any]]] = {
         "STEPS": (1000, 200),
         "N_FD": (1000, 500),
         "BURN_IN": (200, 100),
+        "SEEDS": (3, 2),  # training runs per level, for "Another seed"
     },
     "07_stacked_autoencoders": {
         "N_TRAIN": (60_000, 10_000),

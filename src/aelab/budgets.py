@@ -69,7 +69,7 @@ BUDGETS: dict[str, dict[str, tuple[Any, Any]]] = {
         "CROP": (64, 32),
         "TEST_SIZE": (None, 128),  # None: whole held-out photographs
         "BIAS_STEPS": (300, 10),
-        "N_SEEDS": (3, 2),
+        "N_SEEDS": (5, 2),
         "EXTRA_SIZE": (512, 128),
     },
     "06_dae_markov_chain_sampling": {

@@ -81,6 +81,25 @@ def test_execute_keeps_quick_records_with_the_claims_reproduced(tmp_path):
     assert stored["claims"] == "2/3" and stored["seconds"] == 12.0 and "wall" not in stored
 
 
+def test_execute_refuses_to_record_a_copy_that_lost_its_chapters_name(
+    tmp_path, monkeypatch, capsys
+):
+    execute = scripts.load("tools/execute.py")
+    chapters = tmp_path / "chapters"
+    chapters.mkdir()
+    (chapters / "05_denoising.ipynb").write_text("{}")
+    copies = [tmp_path / "05_denoising.ipynb", tmp_path / "r07.ipynb"]
+    assert execute.misnamed(copies, chapters) == ["r07.ipynb"]
+    # the real chapters: refused before anything runs (the copy does not even exist)
+    runs = tmp_path / "runs.json"
+    argv = ["execute.py", "--quick", "--record", str(runs), str(tmp_path / "r05.ipynb")]
+    monkeypatch.setattr("sys.argv", argv)
+    with pytest.raises(SystemExit) as exit_:
+        execute.main()
+    assert exit_.value.code == 2 and not runs.exists()
+    assert "['r05.ipynb'] is no chapter's" in capsys.readouterr().err
+
+
 def test_write_replaces_only_between_the_markers(tmp_path, capsys):
     nb = _notebook(tmp_path / "01_a.ipynb", "A", _record(61.0))
     page = tmp_path / "setup.md"

@@ -14,7 +14,8 @@ notebook's metadata under ``"aelab"`` and prints a table of all runs.
 claims it reproduced (its claims cell, ``ae.claims``), in the JSON file FILE under
 the notebook's stem. The quick-mode column of the run-time table comes from
 ``python tools/execute.py --quick --record book/quick_runs.json <copies of the
-chapters>`` (quick outputs are never committed, so run it on copies).
+chapters>`` (quick outputs are never committed, so run it on copies; a copy keeps
+its chapter's file name, or ``--record`` refuses it).
 """
 
 from __future__ import annotations
@@ -87,6 +88,17 @@ def keep_record(file: Path, path: Path, record: dict) -> None:
     file.write_text(json.dumps(dict(sorted(records.items())), indent=1) + "\n", encoding="utf-8")
 
 
+def misnamed(paths: list[Path], chapters: Path = ROOT / "chapters") -> list[str]:
+    """The notebooks among ``paths`` whose file name is no chapter's.
+
+    ``--record`` files each run under its notebook's stem, and the run-time table
+    looks the chapters up by theirs: a copy named ``r05.ipynb`` would be recorded
+    where nothing reads it, after minutes of running. So ``main`` refuses it first.
+    """
+    known = {p.stem for p in chapters.glob("[0-9]*.ipynb")}
+    return [p.name for p in paths if p.stem not in known]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", type=Path)
@@ -95,6 +107,12 @@ def main() -> None:
     parser.add_argument("--record", type=Path, metavar="FILE", help="also keep the records here")
     args = parser.parse_args()
     paths = args.notebooks or sorted((ROOT / "chapters").glob("[0-9]*.ipynb"))
+    if args.record and (wrong := misnamed(paths)):
+        parser.error(
+            f"--record files each run under its notebook's name, and {wrong} is no chapter's: "
+            "copy the chapters keeping their names (cp chapters/05_*.ipynb /tmp/quick/) "
+            "and run on the copies."
+        )
     rows = []
     for path in paths:
         print(f"executing {path} ...", flush=True)

@@ -88,6 +88,11 @@ def keep_record(file: Path, path: Path, record: dict) -> None:
     file.write_text(json.dumps(dict(sorted(records.items())), indent=1) + "\n", encoding="utf-8")
 
 
+def chapter_notebooks(folder: Path = ROOT / "chapters") -> list[Path]:
+    """The book's chapters, in order: the numbered notebooks in ``folder``."""
+    return sorted(folder.glob("[0-9]*.ipynb"))
+
+
 def misnamed(paths: list[Path], chapters: Path = ROOT / "chapters") -> list[str]:
     """The notebooks among ``paths`` whose file name is no chapter's.
 
@@ -95,7 +100,7 @@ def misnamed(paths: list[Path], chapters: Path = ROOT / "chapters") -> list[str]
     looks the chapters up by theirs: a copy named ``r05.ipynb`` would be recorded
     where nothing reads it, after minutes of running. So ``main`` refuses it first.
     """
-    known = {p.stem for p in chapters.glob("[0-9]*.ipynb")}
+    known = {p.stem for p in chapter_notebooks(chapters)}
     return [p.name for p in paths if p.stem not in known]
 
 
@@ -106,7 +111,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=int, default=3600, help="seconds per cell")
     parser.add_argument("--record", type=Path, metavar="FILE", help="also keep the records here")
     args = parser.parse_args()
-    paths = args.notebooks or sorted((ROOT / "chapters").glob("[0-9]*.ipynb"))
+    paths = args.notebooks or chapter_notebooks()
     if args.record and (wrong := misnamed(paths)):
         parser.error(
             f"--record files each run under its notebook's name, and {wrong} is no chapter's: "

@@ -21,3 +21,9 @@ def load(relative_path: str) -> ModuleType:
     sys.modules[path.stem] = module
     spec.loader.exec_module(module)
     return module
+
+
+def chapters(folder: Path = ROOT / "chapters") -> list[Path]:
+    """The book's chapters (or their editions in ``folder``), in order, found as
+    ``tools/execute.py`` finds them."""
+    return load("tools/execute.py").chapter_notebooks(folder)

@@ -1,16 +1,15 @@
 """Each chapter's budget (``aelab.budgets``): one table, read by the chapter's settings cell."""
 
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
+import scripts
 
 import aelab as ae
 from aelab import budgets
 
-ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = sorted((ROOT / "chapters").glob("[0-9]*.ipynb"))
+CHAPTERS = scripts.chapters()
 
 
 def test_every_chapter_has_a_budget_and_no_other():

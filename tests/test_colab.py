@@ -47,7 +47,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = sorted((ROOT / "chapters").glob("[0-9]*.ipynb"))
+CHAPTERS = scripts.chapters()
 setup_cell = scripts.load("tools/setup_cell.py")
 
 #: The chapter run alone, and how many of its code cells (setup, settings and data, a figure).

@@ -27,7 +27,7 @@ from test_browser import CHROMIUM_ARGS, PAGE_TIMEOUT_MS, RAW_TEX, _chromium, _Qu
 
 ROOT = Path(__file__).resolve().parents[1]
 colab = scripts.load("tools/colab.py")
-EDITIONS = sorted((ROOT / "colab").glob("[0-9]*.ipynb"))
+EDITIONS = scripts.chapters(ROOT / "colab")  # the Colab editions, named as the chapters
 SHOTS = ROOT / "_build" / "screenshots-colab"
 MATHJAX3 = """<script>
 window.MathJax = {tex: {inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]],

@@ -31,7 +31,7 @@ colab = scripts.load("tools/colab.py")
 md = scripts.load("tools/colab_markdown.py")
 launch = scripts.load("_ext/colab_launch.py")
 
-CHAPTERS = sorted((ROOT / "chapters").glob("[0-9]*.ipynb"))
+CHAPTERS = scripts.chapters()
 EDITIONS = [ROOT / "colab" / p.name for p in CHAPTERS]
 #: Executed in every test run: chapter 1 and a heavy chapter (quick mode keeps it short).
 ALWAYS_RUN = ("01_autoencoders_and_losses", "02_undercomplete_and_pca")

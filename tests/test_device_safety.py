@@ -50,6 +50,7 @@ from pathlib import Path
 
 import device_lint
 import pytest
+import scripts
 import torch
 from torch import nn
 
@@ -58,7 +59,7 @@ from aelab import _rng
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted((ROOT / "src" / "aelab").rglob("*.py"))
-CHAPTERS = sorted((ROOT / "chapters").glob("[0-9]*.ipynb"))
+CHAPTERS = scripts.chapters()
 META = torch.device("meta")
 
 #: (rule, code that breaks on a GPU, the fixed code)

@@ -12,11 +12,11 @@ from types import ModuleType
 
 import nbformat
 import pytest
+import scripts
 
 import aelab as ae
 
-ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = sorted((ROOT / "chapters").glob("[0-9]*.ipynb"))
+CHAPTERS = scripts.chapters()
 HEAVY = ("skimage", "sklearn", "scipy", "matplotlib", "ipywidgets", "aelab.exercises")
 
 

@@ -21,7 +21,7 @@ results_table = scripts.load("tools/results_table.py")
 insert_exercise = scripts.load("tools/insert_exercise.py")
 
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = sorted((ROOT / "chapters").glob("[0-9]*.ipynb"))
+CHAPTERS = scripts.chapters()
 TOC = (ROOT / "_toc.yml").read_text()
 RESULTS = (ROOT / "book" / "results.md").read_text()
 

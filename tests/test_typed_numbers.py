@@ -18,11 +18,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import scripts
 
 from aelab import budgets, published
 
-ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.ipynb"))
+CHAPTERS = scripts.chapters()
 
 MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]+\$", re.S)
 ROLE = re.compile(r"\{[\w:-]+\}`[^`]*`")

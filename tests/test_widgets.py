@@ -1,12 +1,12 @@
 import io
 import json
 import re
-from pathlib import Path
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import nbformat
 import pytest
+import scripts
 import torch
 
 from aelab import widgets as aw
@@ -111,7 +111,7 @@ def test_every_slider_position_shows_its_own_figure_and_caption():
 
 # --- The chapters' widgets as the book shows them -----------------------------------
 
-CHAPTERS = sorted((Path(__file__).resolve().parents[1] / "chapters").glob("[0-9]*.ipynb"))
+CHAPTERS = scripts.chapters()
 VIEW = "application/vnd.jupyter.widget-view+json"
 STATE = "application/vnd.jupyter.widget-state+json"
 #: Models that only show something (progress bars, text, images, boxes); every other

@@ -37,6 +37,7 @@ from aelab.chapter import stored_glue
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import colab_markdown as md  # noqa: E402  (a sibling file: tools/ is not a package)
+from execute import chapter_notebooks  # noqa: E402  (the book's chapters, in order)
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = ROOT / "chapters"
@@ -211,7 +212,7 @@ def _metadata(chapter: nbformat.NotebookNode, path: Path) -> dict:
 
 def editions() -> dict[Path, str]:
     """Edition path -> its text, for every chapter."""
-    paths = sorted(CHAPTERS.glob("[0-9]*.ipynb"))
+    paths = chapter_notebooks(CHAPTERS)
     targets = exercise_numbers(paths)
     citations = md.read_citations(ROOT / "book" / "references.bib")
     url = book_url()

@@ -135,7 +135,9 @@ def check(args: argparse.Namespace) -> dict:
         )
     )
 
-    chapters = sorted((ROOT / "chapters").glob("[0-9]*.ipynb"))[: 1 if args.tiny else None]
+    from execute import chapter_notebooks  # tools/execute.py: the book's chapters, in order
+
+    chapters = chapter_notebooks()[: 1 if args.tiny else None]
     cells = ["--cells", str(TINY_CELLS)] if args.tiny else []
     quick = env | {"AELAB_QUICK": "1"}
     commands = {

@@ -22,6 +22,9 @@ from pathlib import Path
 import nbformat
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from execute import chapter_notebooks  # noqa: E402  (a sibling file: tools/ is not a package)
+
 ROOT = Path(__file__).resolve().parents[1]
 
 TEMPLATE = """\
@@ -69,7 +72,7 @@ def main() -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--write", action="store_true", help="rewrite the setup cells")
     args = parser.parse_args()
-    paths = args.notebooks or sorted((ROOT / "chapters").glob("[0-9]*.ipynb"))
+    paths = args.notebooks or chapter_notebooks()
     lines = install_lines()
     differ = []
     for path in paths:

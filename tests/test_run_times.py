@@ -1,8 +1,10 @@
 """tools/run_times.py: the per-chapter run-time table from the notebooks' run records."""
 
 import json
+from datetime import datetime
 from pathlib import Path
 
+import nbformat
 import pytest
 import scripts
 
@@ -98,6 +100,28 @@ def test_execute_refuses_to_record_a_copy_that_lost_its_chapters_name(
         execute.main()
     assert exit_.value.code == 2 and not runs.exists()
     assert "['r05.ipynb'] is no chapter's" in capsys.readouterr().err
+
+
+def cell_seconds(cell) -> float:
+    """How long a stored cell ran, from the timestamps nbclient keeps in its metadata."""
+    times = cell.metadata.get("execution", {})
+    start, end = times.get("iopub.execute_input"), times.get("shell.execute_reply")
+    if not (start and end):
+        return 0.0
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()
+
+
+def test_the_cell_timeout_leaves_twice_the_longest_stored_cell():
+    """A full run that outlives the timeout is lost with all its work (chapter 8's
+    training cell took 5764 s, and the old limit was an hour)."""
+    execute = scripts.load("tools/execute.py")
+    longest = {
+        path.stem: max(cell_seconds(c) for c in nbformat.read(path, as_version=4).cells)
+        for path in scripts.chapters()
+    }
+    assert max(longest.values()) > 60, "the stored runs keep their cells' timestamps"
+    too_long = {name: s for name, s in longest.items() if 2 * s > execute.CELL_TIMEOUT}
+    assert not too_long, f"raise CELL_TIMEOUT ({execute.CELL_TIMEOUT} s) for {too_long}"
 
 
 def test_write_replaces_only_between_the_markers(tmp_path, capsys):

@@ -108,6 +108,7 @@ BUDGETS: dict[str, dict[str, tuple[Any, Any]]] = {
         "EPOCHS_2D": (10, 1),
         "SEEDS_2D": (5, 2),  # two of the 2-d models, trained again from other seeds
         "EPOCHS_16D": (15, 3),
+        "PATH_SEEDS": (5, 2),  # both 16-d models, trained again from other seeds for the paths
         "N_FACES": (20_000, 15_000),
         "FACE_EPOCHS": (30, 15),
         "FACE_SEEDS": (5, 2),  # both face models, trained again from other seeds

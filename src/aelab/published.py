@@ -276,6 +276,15 @@ CHAPTERS: dict[str, list[Quantity]] = {
           claim="the KL term makes prior samples look more like digits"),
         Q("ch09_ae_prior_conf", note="mean classifier confidence, reconstruction only"),
         Q("ch09_vae_prior_conf", note="mean classifier confidence, VAE"),
+        Q("ch09_path_mid_vae16", below(1.5),
+          note="midway between two test codes, in units of a test code's distance",
+          quick=below(1.5),
+          claim="a straight path between two codes stays near the codes of training digits"),
+        Q("ch09_path_mid_rec16", note="the same, reconstruction only"),
+        Q("ch09_path_mid_rec_minus_vae", above(0), note="midway, per seed", quick=above(0),
+          claim="without the KL term, paths between codes pass farther from the codes the "
+          "decoder was trained on"),
+        Q("ch09_path_mid_rec_minus_vae_positive", note="seed by seed"),
     ],
 }
 # fmt: on

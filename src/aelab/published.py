@@ -279,7 +279,8 @@ CHAPTERS: dict[str, list[Quantity]] = {
         Q("ch09_path_mid_vae16", below(1.5),
           note="midway between two test codes, in units of a test code's distance",
           quick=below(1.5),
-          claim="a straight path between two codes stays near the codes of training digits"),
+          claim="a straight path between two codes stays near the codes the decoder was "
+          "trained on"),
         Q("ch09_path_mid_rec16", note="the same, reconstruction only"),
         Q("ch09_path_mid_rec_minus_vae", above(0), note="midway, per seed", quick=above(0),
           claim="without the KL term, paths between codes pass farther from the codes the "

@@ -140,6 +140,11 @@ CHAPTERS: dict[str, list[Quantity]] = {
         Q("ch04_seed_pool_minus_tconv", note="the price of pooling, per seed"),
         Q("ch04_seed_pool_minus_tconv_positive", _EVERY_SEED, of="ch04_n_seeds", quick=_EVERY_SEED,
           claim="max pooling costs accuracy: its error is the higher one on every seed"),
+        Q("ch04_seed_shift3_conv_minus_mlp_err", note="digits shifted by 3 pixels, per seed"),
+        Q("ch04_seed_shift3_conv_minus_mlp_err_negative", _EVERY_SEED, of="ch04_n_seeds",
+          quick=_EVERY_SEED, claim="the convolutional model reconstructs digits shifted by three "
+          "pixels better than the fully connected one, on every seed"),
+        Q("ch04_seed_shift3_pool_minus_mlp_err", note="the same with max pooling"),
     ],
     "05_denoising_and_noise2noise": [
         Q("ch05_sigma", None, Published(25 / 255, _N2N, "25/255 = 0.0980"),

@@ -115,6 +115,20 @@ def test_shift_rejects_bad_input(x, dx, error):
         conv.shift(x, dx)
 
 
+def test_moves_are_the_four_directions():
+    assert conv.moves(2) == [(2, 0), (-2, 0), (0, 2), (0, -2)]
+    x = torch.zeros(1, 7, 7)
+    x[0, 3, 3] = 1.0
+    moved = torch.cat([conv.shift(x, dx, dy) for dx, dy in conv.moves(1)]).sum(0)
+    assert moved[3, 4] == moved[3, 2] == moved[4, 3] == moved[2, 3] == 1.0 and moved.sum() == 4
+
+
+@pytest.mark.parametrize("s", [-1, 1.5, True])
+def test_moves_rejects_bad_shifts(s):
+    with pytest.raises(ValueError, match="whole number of pixels"):
+        conv.moves(s)
+
+
 def test_checkerboard_score_extremes():
     i, j = torch.meshgrid(torch.arange(28), torch.arange(28), indexing="ij")
     board = ((i + j) % 2).float()[None]

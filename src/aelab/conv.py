@@ -184,6 +184,17 @@ def shift(x: torch.Tensor, dx: int = 0, dy: int = 0) -> torch.Tensor:
     return out.reshape(len(out), -1) if flat else out
 
 
+def moves(s: int) -> list[tuple[int, int]]:
+    """The four shifts by ``s`` pixels, as ``(dx, dy)`` for ``shift``: right, left, down, up.
+
+    A measure of shifted digits is averaged over the four, so that it does not depend on
+    which way the digits were moved (as ``shift_distances`` does).
+    """
+    if not isinstance(s, int) or isinstance(s, bool) or s < 0:
+        raise ValueError(f"s={s!r}: give a whole number of pixels, 0 or more.")
+    return [(s, 0), (-s, 0), (0, s), (0, -s)]
+
+
 def checkerboard_score(images: torch.Tensor) -> torch.Tensor:
     """Per image, the share of its variance in patterns that repeat every 2 pixels.
 
@@ -220,7 +231,7 @@ def shift_distances(
 
     For every shift ``s`` the images ``x`` are moved ``s`` pixels right, left, down
     and up (``shift``); the distance ``||encode(moved) - encode(x)||`` is averaged
-    over the images and the four directions, then divided by the mean distance
+    over the images and the four directions (``moves``), then divided by the mean distance
     between the codes of two *different* images of ``x`` (a seeded random
     pairing). 0 means the code ignores the shift; 1 means a shifted digit is, to
     the code, as far from itself as a different digit typically is. Dividing by
@@ -235,9 +246,8 @@ def shift_distances(
     scale = (codes - codes[pairs]).norm(dim=1)[keep].mean()
     distances = []
     for s in shifts:
-        moves = [(s, 0), (-s, 0), (0, s), (0, -s)]
         moved = [
-            (encode(shift(x, dx, dy)).flatten(1) - codes).norm(dim=1).mean() for dx, dy in moves
+            (encode(shift(x, dx, dy)).flatten(1) - codes).norm(dim=1).mean() for dx, dy in moves(s)
         ]
         distances.append((torch.stack(moved).mean() / scale).item())
     return distances

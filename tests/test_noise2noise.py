@@ -71,10 +71,26 @@ def test_training_settings_are_checked():
         ({"loss": "huber"}, "loss="),
         ({"target": "x"}, "target="),
         ({"steps": 0}, "steps="),
+        ({"max_grad_norm": 0}, "max_grad_norm="),
+        ({"max_grad_norm": float("nan")}, "max_grad_norm="),
     ]:
         args = {"target": "clean", "steps": 1} | kwargs
         with pytest.raises(ValueError, match=message):
             n2n.train_denoiser(net, images, gaussian(0.1), crop=16, quiet=True, **args)
+
+
+def test_a_gradient_bound_changes_training_only_where_it_is_reached():
+    images = [torch.rand(1, 32, 32, generator=torch.Generator().manual_seed(0))]
+    weights = {}
+    for bound in (None, 1e6, 1e-4):
+        torch.manual_seed(0)
+        net = unet.UNet(1, 4, 1)
+        n2n.train_denoiser(
+            net, images, gaussian(0.1), "clean", steps=5, crop=16, quiet=True, max_grad_norm=bound
+        )
+        weights[bound] = torch.cat([p.detach().flatten() for p in net.parameters()])
+    assert torch.equal(weights[None], weights[1e6])  # never reached: the same run
+    assert not torch.allclose(weights[None], weights[1e-4])
 
 
 def test_self_ensemble_is_equivariant_and_leaves_an_equivariant_denoiser_alone():

@@ -81,16 +81,18 @@ def test_training_settings_are_checked():
 
 def test_a_gradient_bound_changes_training_only_where_it_is_reached():
     images = [torch.rand(1, 32, 32, generator=torch.Generator().manual_seed(0))]
-    weights = {}
+    weights, clipped = {}, {}
     for bound in (None, 1e6, 1e-4):
         torch.manual_seed(0)
         net = unet.UNet(1, 4, 1)
-        n2n.train_denoiser(
+        history = n2n.train_denoiser(
             net, images, gaussian(0.1), "clean", steps=5, crop=16, quiet=True, max_grad_norm=bound
         )
         weights[bound] = torch.cat([p.detach().flatten() for p in net.parameters()])
+        clipped[bound] = history.clipped
     assert torch.equal(weights[None], weights[1e6])  # never reached: the same run
     assert not torch.allclose(weights[None], weights[1e-4])
+    assert clipped == {None: 0, 1e6: 0, 1e-4: 5}  # a tiny bound clips every step
 
 
 def test_self_ensemble_is_equivariant_and_leaves_an_equivariant_denoiser_alone():

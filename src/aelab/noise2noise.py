@@ -68,11 +68,14 @@ class DenoiserHistory(History):
     ``train`` holds the mean training loss of each interval (``loss`` is the same
     list, the name chapter 5 reads) and ``steps`` the step that ends it; ``val``
     stays empty. ``seconds`` is the wall time of the whole run, one number, where
-    ``History`` keeps one per epoch: this loop has no epochs.
+    ``History`` keeps one per epoch: this loop has no epochs. ``clipped`` counts
+    the steps whose gradient norm exceeded ``max_grad_norm`` and was scaled down
+    to it (0 without a bound): how often the safeguard acted.
     """
 
     seconds: float = 0.0  # type: ignore[assignment]  # the run's, not a list per epoch
     steps: list[int] = field(default_factory=list)
+    clipped: int = 0
 
     @property
     def loss(self) -> list[float]:
@@ -138,6 +141,7 @@ def train_denoiser(
     crops = torch.Generator().manual_seed(seed)
     noises = torch.Generator().manual_seed(seed + 1)
     history, values, start = DenoiserHistory(), [], time.perf_counter()
+    clipped = torch.zeros((), dtype=torch.long, device=device)  # counted where it happens
     for step in tqdm(range(1, steps + 1), desc=desc, disable=quiet, unit="step"):
         clean = photos.random_crops(images, batch_size, crop, crops)
         x, y = training_pair(clean, noise, target, noises, target_noise)
@@ -145,7 +149,8 @@ def train_denoiser(
         optimizer.zero_grad(set_to_none=True)
         value.backward()
         if max_grad_norm is not None:
-            torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
+            norm = torch.nn.utils.clip_grad_norm_(model.parameters(), max_grad_norm)
+            clipped += norm > max_grad_norm
         optimizer.step()
         schedule.step()
         values.append(value.detach())  # read once per interval: no device wait per step
@@ -156,6 +161,7 @@ def train_denoiser(
             if not math.isfinite(history.loss[-1]):
                 raise FloatingPointError(f"the loss became {history.loss[-1]}: lower lr.")
     history.seconds = time.perf_counter() - start
+    history.clipped = int(clipped.item())
     model.eval()
     return history
 

@@ -68,7 +68,7 @@ BUDGETS: dict[str, dict[str, tuple[Any, Any]]] = {
         "STEPS": (1200, 150),
         "CROP": (64, 32),
         "TEST_SIZE": (None, 128),  # None: whole held-out photographs
-        "BIAS_STEPS": (300, 10),
+        "BIAS_STEPS": (300, 80),
         "N_SEEDS": (5, 2),
         "EXTRA_SIZE": (512, 128),
     },

@@ -171,6 +171,14 @@ CHAPTERS: dict[str, list[Quantity]] = {
         Q("ch05_probe_gain_gaussian", note="per seed"),
         Q("ch05_probe_gain_masking", note="per seed"),
         Q("ch05_probe_gain_salt_and_pepper", note="per seed"),
+        Q("ch05_l1_nearer_prediction", Goal(low=1, closed=True, text="every network"),
+          of="ch05_l1_networks", quick=Goal(low=1, closed=True, text="every network"),
+          claim="trained with L1 on skewed targets, every denoiser's offset lies nearer to "
+          "what its zero-mean twin's errors predict than to the noise's median"),
+        Q("ch05_l1_miss_max", note="the largest miss of the networks, grey levels"),
+        Q("ch05_small_l1_miss", note="learned minus predicted, per seed"),
+        Q("ch05_big_l1_miss", note="learned minus predicted, per seed"),
+        Q("ch05_big_minus_small_l1_offset", note="per seed"),
     ],
     "06_dae_markov_chain_sampling": [
         Q("ch06_classifier_test_acc", at_least(0.975), note="about 0.98", quick=at_least(0.95),

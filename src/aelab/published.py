@@ -225,6 +225,8 @@ CHAPTERS: dict[str, list[Quantity]] = {
           note="per run (pretraining seed × subset): the greedy stack's encoder"),
         Q("ch07_finetune_gain_1pct_e2e",
           note="per run (pretraining seed × subset): the end-to-end autoencoder's encoder"),
+        Q("ch07_finetune_gain_10pct", note="per run: 10 % of the labels"),
+        Q("ch07_finetune_gain_100pct", note="per run: all labels"),
         Q("ch07_finetune_err_100pct_pretrained", None,
           Published(1.28, "vincent2010stacked", "1.28 (SDAE-3)"),
           "context only: a different protocol"),

@@ -231,7 +231,6 @@ def test_chain_steps_and_corruptions_stay_on_the_device():
     g = torch.Generator().manual_seed(0)  # drawn on the CPU, moved to the data's device
     for corrupt in ae.noise.CORRUPTIONS.values():
         assert corrupt(x, 0.2, g).device == META
-    assert ae.sampling.salt_and_pepper(x, 0.2, g).device == META
     assert ae.data.binarize_dynamic(x).device == META
 
 

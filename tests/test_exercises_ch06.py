@@ -6,11 +6,11 @@ from checkers import assert_verdicts
 
 import aelab as ae
 from aelab import exercises as ex
-from aelab import sampling
+from aelab import noise
 
 
 def step_reference(denoiser, x, level):
-    return torch.bernoulli(denoiser(sampling.salt_and_pepper(x, level)))
+    return torch.bernoulli(denoiser(noise.salt_and_pepper(x, level)))
 
 
 def flip(x, level):
@@ -19,7 +19,7 @@ def flip(x, level):
 
 
 def light_corruption(x):
-    return sampling.salt_and_pepper(x, 0.1)
+    return noise.salt_and_pepper(x, 0.1)
 
 
 def switches_reference(labels):
@@ -45,11 +45,11 @@ CASES = {
         step_reference,
         {
             "no corruption": lambda d, x, level: torch.bernoulli(d(x)),
-            "probabilities": lambda d, x, level: d(sampling.salt_and_pepper(x, level)),
-            "threshold": lambda d, x, level: (d(sampling.salt_and_pepper(x, level)) > 0.5).float(),
+            "probabilities": lambda d, x, level: d(noise.salt_and_pepper(x, level)),
+            "threshold": lambda d, x, level: (d(noise.salt_and_pepper(x, level)) > 0.5).float(),
             "flip noise": lambda d, x, level: torch.bernoulli(d(flip(x, level))),
             "denoise twice": lambda d, x, level: torch.bernoulli(
-                d(d(sampling.salt_and_pepper(x, level)))
+                d(d(noise.salt_and_pepper(x, level)))
             ),
         },
     ),
@@ -77,11 +77,11 @@ CASES = {
     ex.check_too_little_noise: (
         light_corruption,
         {
-            "makes no change (level 0.5)": lambda x: sampling.salt_and_pepper(x, 0.5),
-            "too much noise": lambda x: sampling.salt_and_pepper(x, 0.9),
+            "makes no change (level 0.5)": lambda x: noise.salt_and_pepper(x, 0.5),
+            "too much noise": lambda x: noise.salt_and_pepper(x, 0.9),
             "no noise": lambda x: x.clone(),
             "grey noise": lambda x: (x + 0.1 * torch.randn_like(x)).clamp(0, 1),
-            "one image": lambda x: sampling.salt_and_pepper(x[0], 0.1),
+            "one image": lambda x: noise.salt_and_pepper(x[0], 0.1),
         },
     ),
 }

@@ -41,8 +41,13 @@ def test_salt_and_pepper_sets_pixels_to_0_or_1_half_each():
     assert hit.float().mean().item() == pytest.approx(0.2, abs=0.005)
     assert set(y[hit].unique().tolist()) == {0.0, 1.0}
     assert (y[hit] == 1).float().mean().item() == pytest.approx(0.5, abs=0.02)
-    with pytest.raises(ValueError, match="fraction"):
-        noise.salt_and_pepper(x, -0.1)
+    assert torch.equal(y, noise.salt_and_pepper(x, 0.2, torch.Generator().manual_seed(3)))
+    assert torch.equal(noise.salt_and_pepper(x, 0.0), x)  # level 0: nothing replaced
+    all_hit = noise.salt_and_pepper(x, 1.0, torch.Generator().manual_seed(4))
+    assert set(all_hit.unique().tolist()) == {0.0, 1.0}  # level 1: every pixel replaced
+    for level in (-0.1, 1.5):
+        with pytest.raises(ValueError, match="fraction"):
+            noise.salt_and_pepper(x, level)
 
 
 def test_psnr_agrees_with_scikit_image():

@@ -21,21 +21,6 @@ def binary(n, d=16, seed=0):
     return (torch.rand(n, d, generator=torch.Generator().manual_seed(seed)) < 0.5).float()
 
 
-def test_salt_and_pepper_levels():
-    x = torch.zeros(200, 784)
-    assert torch.equal(sampling.salt_and_pepper(x, 0.0), x)
-    flipped = sampling.salt_and_pepper(x, 0.4, torch.Generator().manual_seed(0)).mean().item()
-    assert flipped == pytest.approx(0.4 / 2, abs=0.01)  # replaced pixels are 1 half the time
-    assert sampling.salt_and_pepper(torch.ones(200, 784), 1.0).mean().item() == pytest.approx(
-        0.5, abs=0.01
-    )
-    a = sampling.salt_and_pepper(x, 0.3, torch.Generator().manual_seed(1))
-    b = sampling.salt_and_pepper(x, 0.3, torch.Generator().manual_seed(1))
-    assert torch.equal(a, b)
-    with pytest.raises(ValueError, match=r"\[0, 1\]"):
-        sampling.salt_and_pepper(x, 1.5)
-
-
 def test_chain_trajectory_layout_and_reproducibility():
     model = fixed_denoiser(40.0, -20.0)
     start = binary(6)

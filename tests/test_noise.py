@@ -45,8 +45,9 @@ def test_salt_and_pepper_sets_pixels_to_0_or_1_half_each():
     assert torch.equal(noise.salt_and_pepper(x, 0.0), x)  # level 0: nothing replaced
     all_hit = noise.salt_and_pepper(x, 1.0, torch.Generator().manual_seed(4))
     assert set(all_hit.unique().tolist()) == {0.0, 1.0}  # level 1: every pixel replaced
+    assert all_hit.mean().item() == pytest.approx(0.5, abs=0.01)  # by 0 or 1 half the time each
     for level in (-0.1, 1.5):
-        with pytest.raises(ValueError, match="fraction"):
+        with pytest.raises(ValueError, match=r"fraction.*\[0, 1\]"):
             noise.salt_and_pepper(x, level)
 
 

@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install vendor book browser-test test lint execute run-times colab colab-check benchmark gpu-check gpu-carry clean
+.PHONY: install vendor book browser-test test lint execute run-times colab colab-check benchmark gpu-check fake-gpu-check gpu-carry clean
 
 install: $(STAMP)
 
@@ -79,6 +79,11 @@ benchmark: install
 # _build/gpu-check/ (README.md, "GPU check"). `make test` runs GPU_CHECK_ARGS=--tiny on the CPU.
 gpu-check: install
 	$(BIN)/python tools/gpu_check.py $(GPU_CHECK_ARGS)
+
+# Every chapter in quick mode on a stand-in GPU (tools/fake_gpu.py; README.md, "A stand-in GPU on
+# the CPU"): the device mixing that the CPU lets pass. Not part of `make test` (it takes a while).
+fake-gpu-check: install
+	$(BIN)/python tools/fake_gpu.py --quick chapters/*.ipynb
 
 # What a lent GPU machine needs carried for tools/device_session.py (README, "GPU check"), made
 # here, where the package index answers: the Jupyter stack's wheels for the machine's Python in

@@ -44,6 +44,10 @@ tensors, ``photos.random_crops`` CPU ones, and the check treats both as unknown.
 draws) with the model and data on PyTorch's ``meta`` device, which carries a
 device but no data: a CPU tensor created inside and mixed in raises "Tensor on
 device cpu is not on the expected device meta", as it would on a GPU.
+
+**A stand-in GPU** (``tools/fake_gpu.py``, ``make fake-gpu-check``, tested in
+``tests/test_fake_gpu.py``) runs whole chapters with aelab on a tagged device
+``cpu:0`` and sees through function calls, where this static check cannot.
 """
 
 from pathlib import Path

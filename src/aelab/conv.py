@@ -137,13 +137,16 @@ def feature_maps(encoder: nn.Sequential, x: torch.Tensor) -> list[torch.Tensor]:
 
     Runs ``x`` through the layers one by one and keeps the output of each stage
     (after its ReLU, and after its pooling if it has one): a list with one tensor
-    ``(N, channels, height, width)`` per stage.
+    ``(N, channels, height, width)`` per stage. Computed where the encoder's
+    weights are, as ``ae.evaluate`` does: an encoder not trained yet is on the
+    CPU while the data may be on a GPU.
     """
     if x.ndim != 4:
         raise ValueError(
             f"feature_maps needs images of shape (N, C, H, W), got {tuple(x.shape)}. "
             "Load them with ae.data.mnist(flat=False), or reshape with x.view(-1, 1, 28, 28)."
         )
+    x = x.to(next(encoder.parameters(), x).device)
     maps: list[torch.Tensor] = []
     layers = list(encoder)
     for i, layer in enumerate(layers):

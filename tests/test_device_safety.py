@@ -43,7 +43,9 @@ tensors, ``photos.random_crops`` CPU ones, and the check treats both as unknown.
 **Meta-device tests** run the training paths (models, losses, corruptions,
 draws) with the model and data on PyTorch's ``meta`` device, which carries a
 device but no data: a CPU tensor created inside and mixed in raises "Tensor on
-device cpu is not on the expected device meta", as it would on a GPU.
+device cpu is not on the expected device meta", as it would on a GPU. (Nearly
+every operation checks this; a convolution with meta weights accepts a CPU input,
+which the stand-in GPU below catches.)
 
 **A stand-in GPU** (``tools/fake_gpu.py``, ``make fake-gpu-check``, tested in
 ``tests/test_fake_gpu.py``) runs whole chapters with aelab on a tagged device

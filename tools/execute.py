@@ -38,12 +38,20 @@ ROOT = Path(__file__).resolve().parents[1]
 CELL_TIMEOUT = 6 * 3600
 
 
-def run_cells(notebook: nbformat.NotebookNode, folder: Path, timeout: int, widgets: bool) -> None:
+def run_cells(
+    notebook: nbformat.NotebookNode,
+    folder: Path,
+    timeout: int,
+    widgets: bool,
+    env: dict[str, str] | None = None,
+) -> None:
     """Execute ``notebook`` top to bottom in a fresh Python kernel started in ``folder``.
 
     The outputs go into ``notebook`` itself; ``timeout`` is in seconds per cell, and
-    ``widgets`` keeps the widgets' state so that the book can render them. The one
-    place that starts a kernel: ``tools/gpu_check.py`` runs its chapters through it too.
+    ``widgets`` keeps the widgets' state so that the book can render them. ``env`` is
+    the kernel's environment (default: this process's). The one place that starts a
+    kernel: ``tools/gpu_check.py`` and ``tools/fake_gpu.py`` run their chapters through
+    it too.
     """
     client = NotebookClient(
         notebook,
@@ -52,7 +60,7 @@ def run_cells(notebook: nbformat.NotebookNode, folder: Path, timeout: int, widge
         resources={"metadata": {"path": str(folder)}},
         store_widget_state=widgets,
     )
-    client.execute()
+    client.execute(env=os.environ.copy() if env is None else env)
 
 
 def execute(path: Path, quick: bool, timeout: int) -> dict:

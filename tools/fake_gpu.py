@@ -110,8 +110,9 @@ class FakeDevice(TorchFunctionMode):
             func(*args, **kwargs)
             setattr(args[0], _TAG, on_device(args[1]))  # .cpu() of a model moves it back
             return None
-        if func == _T.cpu or (func == _T.to and _to_target(args, kwargs) is not None):
-            to_device = func == _T.to and _is_fake(_to_target(args, kwargs))
+        target = _to_target(args, kwargs) if func == _T.to else None
+        if func == _T.cpu or target is not None:
+            to_device = _is_fake(target)
             moved = func(*args, **_plain(kwargs))
             if to_device == on_device(args[0]):  # it stays where it is
                 return _tag(moved) if to_device else moved
@@ -173,23 +174,24 @@ def main(argv: list[str] | None = None) -> int:
     import nbclient
     import nbformat
 
+    tools = str(Path(__file__).resolve().parent)
+    if tools not in sys.path:  # imported as a module (the tests), not run as a script
+        sys.path.insert(0, tools)
+    from execute import run_cells  # tools/execute.py, the one place that starts a kernel
+
     failed = 0
     with tempfile.TemporaryDirectory() as ipython_dir:
         startup = Path(ipython_dir) / "profile_default" / "startup"
         startup.mkdir(parents=True)
-        tools = str(Path(__file__).resolve().parent)
         (startup / "00-fake-gpu.py").write_text(STARTUP.format(tools=tools))
         env = {"IPYTHONDIR": ipython_dir, "AELAB_DEVICE": "cpu:0"}  # aelab computes on FAKE
         if args.quick:
             env["AELAB_QUICK"] = "1"
         for path in args.notebooks:
             nb = nbformat.read(path, as_version=4)
-            client = nbclient.NotebookClient(
-                nb, timeout=args.timeout, resources={"metadata": {"path": str(path.parent)}}
-            )
             start = time.perf_counter()
-            try:
-                client.execute(env=os.environ | env)  # the kernel's, not this process's
+            try:  # the kernel's environment, not this process's
+                run_cells(nb, path.parent, args.timeout, widgets=False, env=os.environ | env)
                 print(f"{path.name}: no mixing found ({time.perf_counter() - start:.0f} s)")
             except nbclient.exceptions.CellExecutionError:
                 failed += 1
